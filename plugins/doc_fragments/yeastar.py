@@ -1,0 +1,88 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection options of the Yeastar S-Series API, shared by modules and the inventory plugin."""
+
+    DOCUMENTATION = r"""
+options:
+  host:
+    description:
+      - Host name or IP address of the Yeastar S-Series PBX.
+      - If not set, the value of the E(YEASTAR_HOST) environment variable is used.
+    type: str
+    required: true
+  port:
+    description:
+      - TCP port of the PBX web interface and API.
+      - If not set, the value of the E(YEASTAR_PORT) environment variable is used.
+    type: int
+    default: 8088
+  api_username:
+    description:
+      - User name of the API, set in C(Settings > PBX > General > API) on the PBX.
+      - This is not the web administrator's account. It is called O(api_username) because
+        C(username) is an extension field of the vendor API.
+      - If not set, the value of the E(YEASTAR_USERNAME) environment variable is used.
+    type: str
+    required: true
+  api_password:
+    description:
+      - Password of the API user, in clear. Only its MD5 digest is sent, as the API requires.
+      - The PBX blocks the caller's IP address for 10 minutes after 5 failed logins in a row;
+        a login refused for credentials is therefore never retried.
+      - If not set, the value of the E(YEASTAR_PASSWORD) environment variable is used.
+    type: str
+    required: true
+  api_version:
+    description:
+      - API version in the URL path, C(v1.0.0) for most firmware, C(v1.1.0) for firmware 30.10.0.59 and later.
+      - If not set, the value of the E(YEASTAR_API_VERSION) environment variable is used.
+    type: str
+    default: v1.0.0
+  scheme:
+    description:
+      - V(https) unless the PBX is configured for plain HTTP, which is only for labs.
+      - If not set, the value of the E(YEASTAR_SCHEME) environment variable is used.
+    type: str
+    choices: [https, http]
+    default: https
+  validate_certs:
+    description:
+      - Whether to verify the PBX's TLS certificate.
+      - V(false) is insecure and produces a warning; prefer O(ca_path) for a self-signed certificate.
+      - If not set, the value of the E(YEASTAR_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA (or the self-signed certificate) that issued the PBX's certificate.
+      - Takes precedence over the E(REQUESTS_CA_BUNDLE) environment variable.
+      - If not set, the value of the E(YEASTAR_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP answer from the PBX.
+      - Reads that time out are retried up to 3 times with backoff; updates are not.
+      - If not set, the value of the E(YEASTAR_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+notes:
+  - The API must be enabled on the PBX in C(Settings > PBX > General > API); it is off by default.
+  - Every task logs in once and logs out when it ends, also when it fails.
+requirements:
+  - requests
+"""
+
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/voiceops.pbx.yeastar) in C(module_defaults) to set the connection options once for every Yeastar module.
+    support: full
+    membership:
+      - voiceops.pbx.yeastar
+"""

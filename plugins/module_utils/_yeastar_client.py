@@ -1,0 +1,259 @@
+# Copyright (c) voiceops.pbx contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Private to the voiceops.pbx collection: no compatibility promise outside it.
+
+"""HTTP client for the Yeastar S-Series PBX API (v1.x).
+
+It knows the wire (session, token, errno, retries, TLS) and nothing about Ansible.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import socket
+import ssl
+import time
+import traceback
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import (
+    APPLIED_TOO_OFTEN,
+    LOGIN_REFUSED_ERRNOS,
+    TOKEN_LOST_ERRNOS,
+    TRANSIENT_ERRNOS,
+    YeastarApiError,
+    YeastarError,
+    YeastarLoginRefused,
+    YeastarTLSError,
+    YeastarTransportError,
+)
+
+try:
+    import requests
+except ImportError:
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+
+READ_ENDPOINTS = frozenset(("login", "heartbeat", "extensionlist/query", "extension/query"))
+EVENT_PORT = "8260"
+TOKEN_LIFETIME = 30 * 60
+HEARTBEAT_AFTER = 20 * 60
+MASK = "********"
+
+
+def md5_hex(text):
+    """The lowercase MD5 hex digest the PBX expects for passwords."""
+    return hashlib.md5(text.encode("utf-8")).hexdigest()  # nosec B324 - the vendor's protocol
+
+
+class _RetryableTransportError(YeastarTransportError):
+    """A transport failure after which repeating a read is safe."""
+
+
+class YeastarClient:
+    """One API session with a Yeastar S-Series PBX.
+
+    Use as a context manager: the first call logs in, leaving the block logs out,
+    also when the block raised.
+    """
+
+    def __init__(self, host, api_username, api_password, port=8088, api_version="v1.0.0",
+                 scheme="https", validate_certs=True, ca_path=None, timeout=30,
+                 retries=3, retry_delay=1.0, session=None, sleep=time.sleep, clock=time.monotonic):
+        if not HAS_REQUESTS:
+            raise YeastarError("the Python library 'requests' is required", host=host)
+        self.host = host
+        self.base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
+        self._username = api_username
+        self._password_md5 = md5_hex(api_password or "")
+        self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self._timeout = timeout
+        self._retries = retries
+        self._retry_delay = retry_delay
+        self._session = session or requests.Session()
+        self._sleep = sleep
+        self._clock = clock
+        self._token = None
+        self._login_refused = None
+        self._last_traffic = None
+        self.request_counts = collections.Counter()
+        self.retry_counts = collections.Counter()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    @property
+    def requests_sent(self):
+        """Number of HTTP requests this client sent, all endpoints together."""
+        return sum(self.request_counts.values())
+
+    def login(self):
+        """Log in with the MD5 of the API password; a refusal is final for this client."""
+        if self._login_refused is not None:
+            raise self._login_refused
+        body = {"username": self._username, "password": self._password_md5, "port": EVENT_PORT}
+        try:
+            answer = self._with_retries("login", body, token=None, write=False)
+        except YeastarApiError as err:
+            if err.errno in LOGIN_REFUSED_ERRNOS:
+                self._login_refused = YeastarLoginRefused(err.errno, host=self.host)
+                raise self._login_refused from None
+            raise
+        token = answer.get("token")
+        if not isinstance(token, str) or not token:
+            raise YeastarTransportError("the login answer holds no token", host=self.host, endpoint="login")
+        self._token = token
+
+    def logout(self):
+        """End the session if there is one; a failure here never hides the task's outcome."""
+        token, self._token = self._token, None
+        if token is None:
+            return
+        try:
+            self._send("logout", {}, token)
+        except YeastarError:
+            pass
+
+    close = logout
+
+    def keepalive(self):
+        """Send a heartbeat when the session has been idle long enough to risk its token."""
+        if self._token is None or self._last_traffic is None:
+            return
+        if self._clock() - self._last_traffic >= HEARTBEAT_AFTER:
+            self.call("heartbeat", {"ipaddr": self._local_address(), "port": EVENT_PORT})
+
+    def call(self, endpoint, body=None):
+        """POST to an endpoint; returns the decoded answer of a successful call.
+
+        Reads are repeated after transient failures; writes only after 10025.
+        A lost or expired token leads to one new login and one repeat.
+        """
+        write = endpoint not in READ_ENDPOINTS
+        if self._token is None:
+            self.login()
+        try:
+            return self._with_retries(endpoint, body or {}, self._token, write)
+        except YeastarApiError as err:
+            if err.errno not in TOKEN_LOST_ERRNOS:
+                raise
+        self._token = None
+        self.login()
+        return self._with_retries(endpoint, body or {}, self._token, write)
+
+    def _with_retries(self, endpoint, body, token, write):
+        attempt = 0
+        while True:
+            try:
+                return self._send(endpoint, body, token)
+            except YeastarApiError as err:
+                retryable = err.errno == APPLIED_TOO_OFTEN or (err.errno in TRANSIENT_ERRNOS and not write)
+                if not retryable or attempt >= self._retries:
+                    raise
+            except _RetryableTransportError as err:
+                if write:
+                    raise YeastarTransportError(err.message + "; the change may or may not have been applied",
+                                                host=self.host, endpoint=endpoint) from None
+                if attempt >= self._retries:
+                    raise YeastarTransportError(_after_attempts(err.message, attempt), host=self.host,
+                                                endpoint=endpoint) from None
+            attempt += 1
+            self.retry_counts[endpoint] += 1
+            self._sleep(self._retry_delay * 2 ** (attempt - 1))
+
+    def _send(self, endpoint, body, token):
+        params = {"token": token} if token else None
+        self.request_counts[endpoint] += 1
+        self._last_traffic = self._clock()
+        try:
+            response = self._session.post(self.base_url + endpoint, params=params, json=body,
+                                          verify=self._verify, timeout=self._timeout)
+            status, text = response.status_code, response.text
+        except requests.exceptions.SSLError as exc:
+            raise YeastarTLSError(_tls_message(exc), host=self.host, endpoint=endpoint) from None
+        except requests.exceptions.Timeout:
+            raise _RetryableTransportError("no answer within %s seconds (timeout)" % self._timeout,
+                                           host=self.host, endpoint=endpoint) from None
+        except requests.exceptions.RequestException as exc:
+            raise _RetryableTransportError("connection failed: %s" % _scrub(_root_cause(exc), token),
+                                           host=self.host, endpoint=endpoint) from None
+        return self._decode(endpoint, status, text)
+
+    def _decode(self, endpoint, status, text):
+        if status >= 500:
+            raise _RetryableTransportError("HTTP status %s" % status, host=self.host, endpoint=endpoint)
+        if status != 200:
+            raise YeastarTransportError("HTTP status %s (is this the PBX's API port and version?)" % status,
+                                        host=self.host, endpoint=endpoint)
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            raise _RetryableTransportError("the answer is not valid JSON (%d bytes, possibly truncated)" % len(text),
+                                           host=self.host, endpoint=endpoint) from None
+        if not isinstance(answer, dict) or "status" not in answer:
+            raise _RetryableTransportError("the answer is JSON but not an API answer (no 'status')",
+                                           host=self.host, endpoint=endpoint)
+        if answer["status"] == "Success":
+            return answer
+        raise YeastarApiError(answer.get("errno", "unknown"), host=self.host, endpoint=endpoint)
+
+    def _local_address(self):
+        """The local IP address used to reach the PBX (no packet is sent)."""
+        probe = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.connect((self.host, 9))
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+        finally:
+            probe.close()
+
+
+def _bracketed(host):
+    return "[%s]" % host if ":" in host and not host.startswith("[") else host
+
+
+def _after_attempts(message, retries):
+    return "%s (after %d retries)" % (message, retries) if retries else message
+
+
+def _scrub(text, token):
+    return text.replace(token, MASK) if token else text
+
+
+def _root_cause(exc):
+    """The innermost readable reason of a requests exception."""
+    seen = exc
+    while True:
+        inner = getattr(seen, "reason", None) or seen.__context__
+        if inner is None or inner is seen:
+            break
+        seen = inner
+    text = str(seen)
+    return text if text else type(seen).__name__
+
+
+def _tls_message(exc):
+    reason = None
+    seen = exc
+    while seen is not None and reason is None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            reason = seen.verify_message or str(seen)
+        for candidate in getattr(seen, "args", ()):
+            if isinstance(candidate, ssl.SSLCertVerificationError):
+                reason = candidate.verify_message or str(candidate)
+        seen = getattr(seen, "reason", None) or seen.__context__
+    return (
+        "TLS certificate verification failed (%s). If the PBX uses a self-signed certificate or "
+        "its own CA, set ca_path to that CA's PEM file; validate_certs: false turns verification "
+        "off and exposes the API password to anyone on the path." % (reason or _root_cause(exc))
+    )

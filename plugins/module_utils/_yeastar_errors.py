@@ -1,0 +1,91 @@
+# Copyright (c) voiceops.pbx contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Private to the voiceops.pbx collection: no compatibility promise outside it.
+
+"""Errors raised by the Yeastar S-Series API client, and the vendor's errno table."""
+
+from __future__ import annotations
+
+ERRNO_MEANINGS = {
+    "10002": "unsupported data format",
+    "10003": "unsupported API request",
+    "10004": "a required parameter is blank",
+    "10006": "the extension does not exist",
+    "10007": "the call does not exist",
+    "10017": "the extension configuration failed",
+    "10025": "configuration applied too often",
+    "20000": "only JSON is supported",
+    "20001": "only POST is supported",
+    "20002": "login failed: locked out (IP blocked for 10 minutes)",
+    "20003": "login failed: wrong username or password",
+    "20004": "no such token",
+    "20005": "token is blank",
+    "20006": "token timed out",
+    "20015": "caller IP not allowed",
+    "30001": "internal error (JSON allocation)",
+    "30003": "API service not running",
+}
+
+TOKEN_LOST_ERRNOS = frozenset(("20004", "20006"))
+LOGIN_REFUSED_ERRNOS = frozenset(("20002", "20003"))
+TRANSIENT_ERRNOS = frozenset(("30001", "10025"))
+APPLIED_TOO_OFTEN = "10025"
+
+LOCKOUT_ADVICE = (
+    "The PBX blocks the caller's IP address for 10 minutes after 5 failed logins in a row, "
+    "so no further login is attempted. Check api_username and api_password against "
+    "'Settings > PBX > General > API' on the PBX; to lift a block at once, add this "
+    "machine's IP address to the API's allowed list or restart the PBX's API service, "
+    "otherwise wait 10 minutes."
+)
+
+
+def errno_meaning(errno):
+    """Return the vendor's meaning of an errno, readable even for an unknown one."""
+    return ERRNO_MEANINGS.get(str(errno), "an error code the API documentation does not list")
+
+
+class YeastarError(Exception):
+    """Any failure talking to a Yeastar PBX."""
+
+    def __init__(self, message, host=None, endpoint=None):
+        super().__init__(message)
+        self.message = message
+        self.host = host
+        self.endpoint = endpoint
+
+    def __str__(self):
+        where = ", ".join(part for part in (
+            "PBX %s" % self.host if self.host else "",
+            "call %s" % self.endpoint if self.endpoint else "",
+        ) if part)
+        return "%s: %s" % (where, self.message) if where else self.message
+
+
+class YeastarApiError(YeastarError):
+    """The PBX answered {"status": "Failed", "errno": ...}."""
+
+    def __init__(self, errno, host=None, endpoint=None, detail=None):
+        self.errno = str(errno)
+        self.meaning = errno_meaning(self.errno)
+        message = "the PBX answered error %s (%s)" % (self.errno, self.meaning)
+        if detail:
+            message = "%s. %s" % (message, detail)
+        super().__init__(message, host=host, endpoint=endpoint)
+
+
+class YeastarLoginRefused(YeastarApiError):
+    """Login refused for credentials or lockout: never retried."""
+
+    def __init__(self, errno, host=None, endpoint="login"):
+        super().__init__(errno, host=host, endpoint=endpoint, detail=LOCKOUT_ADVICE)
+
+
+class YeastarTransportError(YeastarError):
+    """The request did not get a usable answer: connection, timeout, HTTP status or body."""
+
+
+class YeastarTLSError(YeastarTransportError):
+    """The PBX's certificate could not be verified."""

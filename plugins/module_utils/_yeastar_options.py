@@ -1,0 +1,53 @@
+# Copyright (c) voiceops.pbx contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Private to the voiceops.pbx collection: no compatibility promise outside it.
+
+"""Connection options shared by every Yeastar module and the yeastar inventory plugin."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+CONNECTION_ENV = {
+    "host": "YEASTAR_HOST",
+    "port": "YEASTAR_PORT",
+    "api_username": "YEASTAR_USERNAME",
+    "api_password": "YEASTAR_PASSWORD",
+    "api_version": "YEASTAR_API_VERSION",
+    "scheme": "YEASTAR_SCHEME",
+    "validate_certs": "YEASTAR_VALIDATE_CERTS",
+    "ca_path": "YEASTAR_CA_PATH",
+    "timeout": "YEASTAR_TIMEOUT",
+}
+
+INSECURE_WARNING = (
+    "validate_certs is false: the PBX's certificate is not checked, so anyone on the network path "
+    "can pose as the PBX and read the API password digest, the session token and every extension's "
+    "secrets. Set ca_path to the PBX's CA certificate instead."
+)
+
+
+def _env(name):
+    return (env_fallback, [CONNECTION_ENV[name]])
+
+
+def yeastar_argument_spec():
+    """A fresh argument spec of the connection options, with environment fallbacks."""
+    return dict(
+        host=dict(type="str", required=True, fallback=_env("host")),
+        port=dict(type="int", default=8088, fallback=_env("port")),
+        api_username=dict(type="str", required=True, fallback=_env("api_username")),
+        api_password=dict(type="str", required=True, no_log=True, fallback=_env("api_password")),
+        api_version=dict(type="str", default="v1.0.0", fallback=_env("api_version")),
+        scheme=dict(type="str", default="https", choices=["https", "http"], fallback=_env("scheme")),
+        validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
+        ca_path=dict(type="path", fallback=_env("ca_path")),
+        timeout=dict(type="int", default=30, fallback=_env("timeout")),
+    )
+
+
+def client_kwargs(options):
+    """Keyword arguments for YeastarClient from any mapping of the connection options."""
+    return {name: options[name] for name in CONNECTION_ENV}
