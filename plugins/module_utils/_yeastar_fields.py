@@ -1,0 +1,272 @@
+# Copyright (c) voiceops.pbx contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Private to the voiceops.pbx collection: no compatibility promise outside it.
+
+"""The field table of a Yeastar S-Series extension.
+
+One row per setting of extension/update: option name, vendor name, value kind and rule.
+The argument spec, validation, comparison, the update body and masking all read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+MASK = "********"
+FORBIDDEN_IN_PASSWORDS = set(";&\"'\\<>|` ")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LETTERS_AND_DIGITS = re.compile(r"^[A-Za-z0-9]*$")
+DISPLAY_NAME = re.compile(r"^[A-Za-z0-9 ]*$")
+FORWARD_DESTINATIONS = ("Voicemail", "Extension", "Mobile Number", "Custom Number")
+
+
+class Kind:
+    """How one kind of value is typed for Ansible, checked, compared and sent."""
+
+    ansible_type = "str"
+    choices = None
+
+    def check(self, value):
+        """Return None when the value is valid, otherwise what is wrong with it."""
+        return None
+
+    def from_answer(self, text):
+        """The module-typed value of a query answer's string."""
+        return text
+
+    def to_request(self, value):
+        """The string the update request carries."""
+        return str(value)
+
+    def same(self, desired, current):
+        """Whether the desired value is already in place."""
+        return desired == current
+
+
+class OnOff(Kind):
+    ansible_type = "bool"
+    rule = "on or off (a boolean)"
+
+    def from_answer(self, text):
+        return text == "on"
+
+    def to_request(self, value):
+        return "on" if value else "off"
+
+
+class Text(Kind):
+    def __init__(self, max_length, pattern=None, blank=True, rule=""):
+        self.max_length = max_length
+        self.pattern = pattern
+        self.blank = blank
+        self.rule = rule
+
+    def check(self, value):
+        if not value and not self.blank:
+            return "it is blank"
+        if len(value) > self.max_length:
+            return "it has %d characters" % len(value)
+        if self.pattern is not None and not self.pattern.match(value):
+            return "it holds characters the rule does not allow"
+        return None
+
+
+class Digits(Text):
+    def __init__(self, max_length, blank=True):
+        super().__init__(max_length, re.compile(r"^[0-9]*$"), blank,
+                         "digits only, at most %d%s" % (max_length, "" if blank else ", not blank"))
+
+
+class Password(Kind):
+    def __init__(self, min_length, max_length):
+        self.min_length = min_length
+        self.max_length = max_length
+        self.rule = "%d to %d characters, none of ; & \" ' \\ < > | ` or space" % (min_length, max_length)
+
+    def check(self, value):
+        if not self.min_length <= len(value) <= self.max_length:
+            return "it has %d characters" % len(value)
+        bad = sorted(set(value) & FORBIDDEN_IN_PASSWORDS)
+        if bad:
+            return "it contains %s" % " ".join("space" if char == " " else char for char in bad)
+        return None
+
+
+class LoginPassword(Password):
+    """Sent in clear, read back as its MD5 digest."""
+
+    def same(self, desired, current):
+        return current in (desired, md5_hex(desired))
+
+
+class Email(Kind):
+    rule = "an e-mail address such as ina@example.com, or blank"
+
+    def check(self, value):
+        return None if not value or EMAIL.match(value) else "it is not an e-mail address"
+
+
+class Choice(Kind):
+    def __init__(self, choices):
+        self.choices = list(choices)
+        self.rule = "one of %s" % ", ".join(self.choices)
+
+    def check(self, value):
+        return None if value in self.choices else "it is not one of the choices"
+
+
+class IntChoice(Kind):
+    ansible_type = "int"
+
+    def __init__(self, choices):
+        self.choices = list(choices)
+        self.rule = "one of %s (seconds)" % ", ".join(str(choice) for choice in self.choices)
+
+    def check(self, value):
+        return None if value in self.choices else "it is not one of the choices"
+
+    def from_answer(self, text):
+        return int(text) if text.isdigit() else text
+
+
+class IntRange(Kind):
+    ansible_type = "int"
+
+    def __init__(self, low, high):
+        self.low = low
+        self.high = high
+        self.rule = "a whole number from %d to %d" % (low, high)
+
+    def check(self, value):
+        return None if self.low <= value <= self.high else "it is out of range"
+
+    def from_answer(self, text):
+        return int(text) if text.isdigit() else text
+
+
+class Duration(Kind):
+    """maxduration: seconds from a fixed list, or one of two words."""
+
+    ansible_type = "raw"
+    words = ("Follow System", "Unlimited")
+    seconds = (60, 300, 600, 900, 1800, 3600, 6000)
+    rule = "Follow System, Unlimited, or one of 60, 300, 600, 900, 1800, 3600, 6000 (seconds)"
+
+    def normalise(self, value):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        return value
+
+    def check(self, value):
+        value = self.normalise(value)
+        return None if value in self.words or value in self.seconds else "it is not one of the choices"
+
+    def from_answer(self, text):
+        return self.normalise(text)
+
+    def same(self, desired, current):
+        return self.normalise(desired) == self.normalise(current)
+
+
+class Language(Text):
+    def __init__(self):
+        super().__init__(63, None, False, '"System Default" or the name of an installed prompt language')
+
+
+class Field:
+    """One setting of an extension."""
+
+    def __init__(self, option, vendor, kind, description, secret=False, answer_name=None):
+        self.option = option
+        self.vendor = vendor
+        self.kind = kind
+        self.description = description
+        self.secret = secret
+        self.answer_name = answer_name or vendor
+
+    def argument_spec(self):
+        aliases = sorted({self.vendor, self.answer_name} - {self.option})
+        spec = dict(type=self.kind.ansible_type, aliases=aliases)
+        if self.kind.choices is not None:
+            spec["choices"] = self.kind.choices
+        if self.secret:
+            spec["no_log"] = True
+        return spec
+
+    def problem(self, value):
+        """A message naming the field, the problem and the rule, or None for a valid value."""
+        if self.secret and value == MASK:
+            return None
+        what = self.kind.check(value)
+        if what is None:
+            return None
+        shown = "the value" if self.secret else "%r" % (value,)
+        return "%s (%s): %s is invalid because %s; allowed: %s" % (
+            self.option, self.vendor, shown, what, self.kind.rule)
+
+    def from_answer(self, answer):
+        text = answer.get(self.answer_name)
+        return None if text is None else self.kind.from_answer(str(text))
+
+    def shown(self, value, show_secrets=False):
+        return MASK if self.secret and value and not show_secrets else value
+
+
+def md5_hex(text):
+    return hashlib.md5(text.encode("utf-8")).hexdigest()  # nosec B324 - the vendor stores this digest
+
+
+def _forward(option, toggle, letter, label):
+    """The five fields of one call-forwarding rule; the vendor names them by a letter (a, n, b)."""
+    return [
+        Field(option, toggle, OnOff(), "Forward calls %s." % label),
+        Field(option + "_to", letter + "transferto", Choice(FORWARD_DESTINATIONS), "Where calls are forwarded %s." % label),
+        Field(option + "_extension", letter + "transferext", Digits(31),
+              "Extension that receives the calls forwarded %s when the destination is Extension." % label),
+        Field(option + "_prefix", letter + "transferprefix", Digits(7),
+              "Outbound prefix for the calls forwarded %s to a number." % label),
+        Field(option + "_number", letter + "transfernum", Digits(15),
+              "Number that receives the calls forwarded %s when the destination is Custom Number." % label),
+    ]
+
+
+FIELDS = [
+    Field("display_name", "username", Text(31, DISPLAY_NAME, True, "letters, digits and spaces, at most 31, may be blank"),
+          "The user's display name."),
+    Field("caller_id", "callerid", Text(31, LETTERS_AND_DIGITS, True, "letters and digits, at most 31, may be blank"),
+          "Caller ID presented on internal calls."),
+    Field("register_name", "registername", Text(31, None, False, "at most 31 characters, not blank"),
+          "SIP/IAX registration (authentication) name."),
+    Field("register_password", "registerpassword", Password(1, 31), "SIP/IAX registration password.", secret=True),
+    Field("max_registrations", "maxregistrations", IntRange(1, 5), "Devices that may register at the same time."),
+    Field("login_password", "loginpassword", LoginPassword(6, 63),
+          "Password of the user's web portal; the PBX keeps only its MD5 digest.", secret=True),
+    Field("email", "email", Email(), "The user's e-mail address."),
+    Field("mobile", "mobile", Digits(31), "The user's mobile number.", answer_name="moblie"),
+    Field("language", "language", Language(), "Language of the system prompts."),
+    Field("voicemail", "hasvoicemail", OnOff(), "Enable the voicemail box."),
+    Field("voicemail_to_email", "enablevmtoemail", OnOff(), "Send new voicemail to the e-mail address."),
+    Field("voicemail_pin", "vmsecret", Digits(63), "Voicemail access PIN.", secret=True),
+] + _forward("always_forward", "alwaysforward", "a", "always") + \
+    _forward("no_answer_forward", "noanswerforward", "n", "when not answered") + \
+    _forward("busy_forward", "busyforward", "b", "when busy") + [
+    Field("mobility_extension", "enablemobile", OnOff(), "Ring the mobile number as a mobility extension."),
+    Field("ring_simultaneously", "ringsimultaneous", OnOff(), "Ring the mobility extension together with the extension."),
+    Field("mobile_prefix", "mobileprefix", Digits(7), "Outbound prefix used to reach the mobile number."),
+    Field("allow_being_monitored", "allowbeingmonitored", OnOff(), "Allow the extension's calls to be monitored."),
+    Field("monitor_mode", "monitormode", Choice(("Disabled", "Extensive", "Listen", "Whisper", "Barge-in")),
+          "How this extension may monitor others' calls."),
+    Field("ring_timeout", "ringtimeout", IntChoice((15, 30, 60, 120, 300)), "Seconds to ring before no-answer handling."),
+    Field("max_call_duration", "maxduration", Duration(), "Longest call allowed."),
+    Field("do_not_disturb", "dnd", OnOff(), "Do not disturb."),
+    Field("call_restriction", "callrestriction", OnOff(), "Restrict outbound dialing."),
+    Field("agent_id", "agentid", Digits(31), "Agent ID announced in the greeting instead of the extension number."),
+]
+
+FIELDS_BY_OPTION = {field.option: field for field in FIELDS}
+SECRET_OPTIONS = frozenset(field.option for field in FIELDS if field.secret)
