@@ -101,6 +101,10 @@ class LoginPassword(Password):
     def same(self, desired, current):
         return current in (desired, md5_hex(desired))
 
+    def digest(self, value):
+        """What the PBX reports once this value is set: its digest, unless it is the digest already."""
+        return value if re.match(r"^[0-9a-f]{32}$", value) else md5_hex(value)
+
 
 class Email(Kind):
     rule = "an e-mail address such as ina@example.com, or blank"
@@ -210,7 +214,7 @@ class Field:
             self.option, self.vendor, shown, what, self.kind.rule)
 
     def from_answer(self, answer):
-        text = answer.get(self.answer_name)
+        text = answer.get(self.answer_name, answer.get(self.vendor))
         return None if text is None else self.kind.from_answer(str(text))
 
     def shown(self, value, show_secrets=False):

@@ -1,0 +1,106 @@
+# Copyright (c) voiceops.pbx contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Private to the voiceops.pbx collection: no compatibility promise outside it.
+
+"""Extension settings: from query answers, checked, compared, turned into update bodies, masked."""
+
+from __future__ import annotations
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS, FIELDS_BY_OPTION, MASK
+
+MASK_CHANGED = MASK + " (changed)"
+
+# (destination option, destination value, option that must then be given, why)
+REQUIRED_WITH = [
+    (prefix + "_to", "Custom Number", prefix + "_number", "a forward to Custom Number needs its number")
+    for prefix in ("always_forward", "no_answer_forward", "busy_forward")
+] + [
+    (prefix + "_to", "Extension", prefix + "_extension", "a forward to Extension needs its extension")
+    for prefix in ("always_forward", "no_answer_forward", "busy_forward")
+] + [
+    (prefix + "_to", "Mobile Number", "mobile", "a forward to Mobile Number needs the mobile number")
+    for prefix in ("always_forward", "no_answer_forward", "busy_forward")
+] + [
+    ("mobility_extension", True, "mobile", "a mobility extension needs the mobile number"),
+]
+
+
+def settings_from_answer(answer):
+    """An extension/query entry as module options and types; fields the answer lacks are left out."""
+    settings = {}
+    for field in FIELDS:
+        value = field.from_answer(answer)
+        if value is not None:
+            settings[field.option] = value
+    return settings
+
+
+def desired_settings(params):
+    """The settings a task asks for: every field option that is not None."""
+    return {field.option: params[field.option] for field in FIELDS if params.get(field.option) is not None}
+
+
+def problems(desired, where=""):
+    """Every reason the desired settings are invalid, each naming the field and the rule."""
+    found = []
+    for option, value in desired.items():
+        problem = FIELDS_BY_OPTION[option].problem(value)
+        if problem:
+            found.append(where + problem)
+    for trigger, trigger_value, needed, why in REQUIRED_WITH:
+        if desired.get(trigger) == trigger_value and not desired.get(needed):
+            field = FIELDS_BY_OPTION[needed]
+            found.append("%s%s (%s) is required when %s is %r: %s" % (
+                where, field.option, field.vendor, trigger, trigger_value, why))
+    return found
+
+
+def changed_options(desired, current):
+    """Options whose desired value is not in place yet, in field-table order."""
+    changed = []
+    for field in FIELDS:
+        if field.option not in desired:
+            continue
+        value = desired[field.option]
+        if field.secret and value == MASK:
+            continue
+        if field.option not in current or not field.kind.same(value, current[field.option]):
+            changed.append(field.option)
+    return changed
+
+
+def update_body(extid, desired, options, new_number=None):
+    """The extension/update body: only the changed fields, under vendor names, as strings."""
+    body = {"extid": extid}
+    if new_number is not None:
+        body["extnumber"] = new_number
+    for option in options:
+        field = FIELDS_BY_OPTION[option]
+        body[field.vendor] = field.kind.to_request(desired[option])
+    return body
+
+
+def applied(current, desired, options):
+    """The settings after the changed options were applied, as the PBX would report them."""
+    result = dict(current)
+    for option in options:
+        value = desired[option]
+        if option == "login_password":
+            value = FIELDS_BY_OPTION[option].kind.digest(value)
+        elif option == "max_call_duration":
+            value = FIELDS_BY_OPTION[option].kind.normalise(value)
+        result[option] = value
+    return result
+
+
+def masked(settings, show_secrets=False, changed=()):
+    """A copy safe to return: secrets replaced unless show_secrets."""
+    if show_secrets:
+        return dict(settings)
+    copy = dict(settings)
+    for field in FIELDS:
+        if field.secret and copy.get(field.option):
+            copy[field.option] = MASK_CHANGED if field.option in changed else MASK
+    return copy
