@@ -10,9 +10,14 @@ module: yeastar_extension_info
 short_description: List the extensions of a Yeastar S-Series PBX
 version_added: 0.1.0
 description:
-  - Reads the extension list of a Yeastar S-Series PBX through its HTTPS API (C(extensionlist/query)).
-  - Returns the number, display name, status, type and port of each extension.
-  - Makes one login, one list call and one logout, whatever the number of extensions.
+  - Reads the extensions of a Yeastar S-Series PBX through its HTTPS API.
+  - Without O(extensions) and O(details), returns the number, display name, status, type and port of each
+    extension from one C(extensionlist/query) call.
+  - With O(details=true) or O(extensions), also returns the full settings of each extension from C(extension/query),
+    under the option names and in the types of M(voiceops.pbx.yeastar_extension), so that settings read here and
+    passed to that module unchanged report no change.
+  - Cost, one login, one list call (or one query of every extension, or ceil(N / O(batch_size)) queries for
+    N numbers in O(extensions)), one logout.
 author:
   - voiceops.pbx contributors
 extends_documentation_fragment:
@@ -33,6 +38,24 @@ options:
     type: list
     elements: raw
     aliases: [extid]
+  details:
+    description:
+      - Return the full settings of each extension in RV(extensions[].settings).
+      - Implied by O(extensions).
+    type: bool
+    default: false
+  batch_size:
+    description:
+      - How many extension numbers of O(extensions) one C(extension/query) call reads.
+    type: int
+    default: 100
+  show_secrets:
+    description:
+      - Return the registration password, the voicemail PIN and the MD5 digest of the login password in clear.
+      - B(Warning) - the result then holds secrets that end up in logs, job output and registered variables;
+        an unsalted MD5 digest is easy to crack. Without it, each secret reads V(********).
+    type: bool
+    default: false
   status:
     description:
       - Only extensions whose current status is one of these.
@@ -65,9 +88,20 @@ EXAMPLES = r"""
     status: Unavailable
   register: offline
 
-- name: Read two extensions, with the connection from YEASTAR_* environment variables
+- name: Read the settings of two extensions, with the connection from YEASTAR_* environment variables
   voiceops.pbx.yeastar_extension_info:
     extensions: [1000, 1001]
+  register: two
+
+- name: Copy the settings of extension 1000 to 1001 (secrets stay as they are)
+  voiceops.pbx.yeastar_extension:
+    extensions:
+      - "{{ two.extensions[0].settings | combine({'extension': 1001}) }}"
+
+- name: Audit every extension's settings
+  voiceops.pbx.yeastar_extension_info:
+    details: true
+  register: audit
 """
 
 RETURN = r"""
@@ -97,6 +131,15 @@ extensions:
       description: Hardware port of an FXS extension, empty for the others.
       type: str
       sample: Span2-Port1
+    settings:
+      description:
+        - Every setting of the extension under the option names of M(voiceops.pbx.yeastar_extension), with
+          C(extension) holding its number; booleans for on/off fields, integers for counts and seconds.
+        - Secrets read V(********) unless O(show_secrets=true).
+      returned: when O(details=true) or O(extensions) is set
+      type: dict
+      sample: {extension: "1000", display_name: "1000", voicemail: true, voicemail_pin: "********", ring_timeout: 30,
+               max_call_duration: Follow System, no_answer_forward_to: Voicemail, mobile: ""}
   sample:
     - {number: "1000", name: "1000", status: Idle, type: FXS, port: Span2-Port1}
     - {number: "1002", name: Amy, status: Registered, type: SIP, port: ""}
@@ -116,19 +159,27 @@ api_calls:
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarError
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
+    extension_infos,
     extension_summary,
     parse_extension_numbers,
+    query_extensions,
 )
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import masked, settings_from_answer
 
 
-def select(summaries, numbers, statuses, types):
-    """The summaries that pass every given filter."""
-    wanted = set(numbers) if numbers else None
+def read_summaries(client):
+    return [extension_summary(raw) for raw in client.call("extensionlist/query").get("extlist") or []]
+
+
+def read_details(client, numbers, batch_size, show_secrets):
+    if numbers:
+        found = query_extensions(client, numbers, batch_size)
+        infos = [found[number] for number in numbers if number in found]
+    else:
+        infos = extension_infos(client.call("extension/query"))
     return [
-        item for item in summaries
-        if (wanted is None or item["number"] in wanted)
-        and (not statuses or item["status"] in statuses)
-        and (not types or item["type"] in types)
+        dict(extension_summary(info), settings=dict(masked(settings_from_answer(info), show_secrets), extension=info["extnumber"]))
+        for info in infos
     ]
 
 
@@ -136,29 +187,43 @@ def main():
     module = YeastarModule(
         argument_spec=dict(
             extensions=dict(type="list", elements="raw", aliases=["extid"]),
+            details=dict(type="bool", default=False),
+            batch_size=dict(type="int", default=100),
+            show_secrets=dict(type="bool", default=False),
             status=dict(type="list", elements="str",
                         choices=["Unavailable", "Registered", "Ringing", "Busy", "Hold", "Malfunction", "Idle", "Fxsnoport"]),
             type=dict(type="list", elements="str", choices=["SIP", "IAX", "FXS"]),
         ),
         supports_check_mode=True,
     )
+    params = module.params
     try:
-        numbers = parse_extension_numbers(module.params["extensions"] or [], "extensions")
+        numbers = parse_extension_numbers(params["extensions"] or [], "extensions")
     except ValueError as err:
-        module.fail_json(msg=str(err))
+        module.fail_json(msg="Invalid input, nothing was sent to the PBX: %s" % err, api_calls={})
+    if params["batch_size"] < 1:
+        module.fail_json(msg="batch_size: %s is invalid; it must be 1 or more" % params["batch_size"], api_calls={})
 
     client = module.client()
     try:
         with client:
-            answer = client.call("extensionlist/query")
-        summaries = [extension_summary(raw) for raw in answer.get("extlist") or []]
+            if numbers or params["details"]:
+                entries = read_details(client, numbers, params["batch_size"], params["show_secrets"])
+            else:
+                entries = read_summaries(client)
     except (YeastarError, ValueError) as err:
         module.fail_on_error(err, api_calls=dict(client.request_counts))
 
-    known = {item["number"] for item in summaries}
+    known = {entry["number"] for entry in entries}
+    wanted = set(numbers)
     module.exit_json(
         changed=False,
-        extensions=select(summaries, numbers, module.params["status"], module.params["type"]),
+        extensions=[
+            entry for entry in entries
+            if (not wanted or entry["number"] in wanted)
+            and (not params["status"] or entry["status"] in params["status"])
+            and (not params["type"] or entry["type"] in params["type"])
+        ],
         missing=[number for number in numbers if number not in known],
         api_calls=dict(client.request_counts),
     )

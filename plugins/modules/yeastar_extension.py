@@ -1,0 +1,729 @@
+#!/usr/bin/python
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: yeastar_extension
+short_description: Configure extensions of a Yeastar S-Series PBX
+version_added: 0.1.0
+description:
+  - Configures existing extensions of a Yeastar S-Series PBX through its HTTPS API, one or thousands per task.
+  - Reads the current settings, compares them with the wanted ones and sends only the fields that differ,
+    in one C(extension/update) call per extension that differs. A second identical run sends no update.
+  - Every option also takes the vendor API's field name as an alias (C(registerpassword), C(callerid),
+    C(hasvoicemail), C(ntransferto), C(ringtimeout), C(extid), C(extnumber), ...), so that field names can be
+    copied from the vendor documentation.
+  - Every value is checked before any request is sent; nothing is sent when any value is invalid.
+  - The v1 API cannot create or delete extensions; an extension that does not exist is an error.
+author:
+  - voiceops.pbx contributors
+extends_documentation_fragment:
+  - voiceops.pbx.yeastar
+  - voiceops.pbx.yeastar.action_group
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the current settings and reports what would change, without sending any update.
+  diff_mode:
+    support: full
+    details: Before and after values of the changed fields; secrets are shown masked.
+notes:
+  - Secrets (O(register_password), O(login_password), O(voicemail_pin)) are compared with the PBX's values
+    (the login password through its MD5 digest) and are never returned in clear.
+  - A secret given as V(********), the mask that M(voiceops.pbx.yeastar_extension_info) returns, is left unchanged,
+    so that settings read with that module can be passed back to this one.
+  - Cost of a run, for N extensions in O(extensions) and a O(batch_size) of B, one login, ceil(N / B) queries,
+    one update per extension that differs, and one logout.
+seealso:
+  - module: voiceops.pbx.yeastar_extension_info
+options:
+  extension:
+    description:
+      - Number of the extension to configure (the vendor's C(extid)). An unquoted number works.
+      - Mutually exclusive with O(extensions); one of the two is required.
+    type: raw
+    aliases: [extid]
+  new_extension:
+    description:
+      - Renumber the extension to this number (the vendor's C(extnumber)).
+      - Idempotent; when O(extension) no longer exists and O(new_extension) does, the extension counts as already
+        renumbered and the other settings apply to O(new_extension).
+    type: raw
+    aliases: [extnumber]
+  extensions:
+    description:
+      - Configure many extensions in one task. Each item takes O(extension), O(new_extension) and every setting.
+      - Settings given at the top level of the task apply to every item that does not set them itself.
+      - All items are checked before any request. Then one login, batched reads, one update per extension
+        that differs, one logout. When the PBX refuses an update, the module stops there and fails; the result
+        says which extensions were updated, which failed and which were not attempted.
+    type: list
+    elements: dict
+    suboptions:
+      extension:
+        description:
+          - Number of the extension to configure. An unquoted number works.
+        type: raw
+        required: true
+        aliases: [extid]
+      new_extension:
+        description:
+          - Renumber the extension to this number.
+        type: raw
+        aliases: [extnumber]
+      display_name:
+        description:
+          - The user's display name.
+          - 'Valid values: letters, digits and spaces, at most 31, may be blank.'
+        type: str
+        aliases: [username]
+      caller_id:
+        description:
+          - Caller ID presented on internal calls.
+          - 'Valid values: letters and digits, at most 31, may be blank.'
+        type: str
+        aliases: [callerid]
+      register_name:
+        description:
+          - SIP/IAX registration (authentication) name.
+          - 'Valid values: at most 31 characters, not blank.'
+        type: str
+        aliases: [registername]
+      register_password:
+        description:
+          - SIP/IAX registration password.
+          - 'Valid values: 1 to 31 characters, none of ; & " '' \ < > | ` or space.'
+          - Never shown in results or diffs.
+        type: str
+        aliases: [registerpassword]
+      max_registrations:
+        description:
+          - Devices that may register at the same time.
+          - 'Valid values: a whole number from 1 to 5.'
+        type: int
+        aliases: [maxregistrations]
+      login_password:
+        description:
+          - Password of the user's web portal; the PBX keeps only its MD5 digest.
+          - 'Valid values: 6 to 63 characters, none of ; & " '' \ < > | ` or space.'
+          - Never shown in results or diffs.
+        type: str
+        aliases: [loginpassword]
+      email:
+        description:
+          - The user's e-mail address.
+          - 'Valid values: an e-mail address such as ina@example.com, or blank.'
+        type: str
+      mobile:
+        description:
+          - The user's mobile number.
+          - 'Valid values: digits only, at most 31.'
+        type: str
+        aliases: [moblie]
+      language:
+        description:
+          - Language of the system prompts.
+          - 'Valid values: "System Default" or the name of an installed prompt language.'
+        type: str
+      voicemail:
+        description:
+          - Enable the voicemail box.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [hasvoicemail]
+      voicemail_to_email:
+        description:
+          - Send new voicemail to the e-mail address.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [enablevmtoemail]
+      voicemail_pin:
+        description:
+          - Voicemail access PIN.
+          - 'Valid values: digits only, at most 63.'
+          - Never shown in results or diffs.
+        type: str
+        aliases: [vmsecret]
+      always_forward:
+        description:
+          - Forward calls always.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [alwaysforward]
+      always_forward_to:
+        description:
+          - Where calls are forwarded always.
+          - 'Valid values: one of Voicemail, Extension, Mobile Number, Custom Number.'
+        type: str
+        aliases: [atransferto]
+        choices: [Voicemail, Extension, "Mobile Number", "Custom Number"]
+      always_forward_extension:
+        description:
+          - Extension that receives the calls forwarded always when the destination is Extension.
+          - 'Valid values: digits only, at most 31.'
+        type: str
+        aliases: [atransferext]
+      always_forward_prefix:
+        description:
+          - Outbound prefix for the calls forwarded always to a number.
+          - 'Valid values: digits only, at most 7.'
+        type: str
+        aliases: [atransferprefix]
+      always_forward_number:
+        description:
+          - Number that receives the calls forwarded always when the destination is Custom Number.
+          - 'Valid values: digits only, at most 15.'
+        type: str
+        aliases: [atransfernum]
+      no_answer_forward:
+        description:
+          - Forward calls when not answered.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [noanswerforward]
+      no_answer_forward_to:
+        description:
+          - Where calls are forwarded when not answered.
+          - 'Valid values: one of Voicemail, Extension, Mobile Number, Custom Number.'
+        type: str
+        aliases: [ntransferto]
+        choices: [Voicemail, Extension, "Mobile Number", "Custom Number"]
+      no_answer_forward_extension:
+        description:
+          - Extension that receives the calls forwarded when not answered when the destination is Extension.
+          - 'Valid values: digits only, at most 31.'
+        type: str
+        aliases: [ntransferext]
+      no_answer_forward_prefix:
+        description:
+          - Outbound prefix for the calls forwarded when not answered to a number.
+          - 'Valid values: digits only, at most 7.'
+        type: str
+        aliases: [ntransferprefix]
+      no_answer_forward_number:
+        description:
+          - Number that receives the calls forwarded when not answered when the destination is Custom Number.
+          - 'Valid values: digits only, at most 15.'
+        type: str
+        aliases: [ntransfernum]
+      busy_forward:
+        description:
+          - Forward calls when busy.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [busyforward]
+      busy_forward_to:
+        description:
+          - Where calls are forwarded when busy.
+          - 'Valid values: one of Voicemail, Extension, Mobile Number, Custom Number.'
+        type: str
+        aliases: [btransferto]
+        choices: [Voicemail, Extension, "Mobile Number", "Custom Number"]
+      busy_forward_extension:
+        description:
+          - Extension that receives the calls forwarded when busy when the destination is Extension.
+          - 'Valid values: digits only, at most 31.'
+        type: str
+        aliases: [btransferext]
+      busy_forward_prefix:
+        description:
+          - Outbound prefix for the calls forwarded when busy to a number.
+          - 'Valid values: digits only, at most 7.'
+        type: str
+        aliases: [btransferprefix]
+      busy_forward_number:
+        description:
+          - Number that receives the calls forwarded when busy when the destination is Custom Number.
+          - 'Valid values: digits only, at most 15.'
+        type: str
+        aliases: [btransfernum]
+      mobility_extension:
+        description:
+          - Ring the mobile number as a mobility extension.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [enablemobile]
+      ring_simultaneously:
+        description:
+          - Ring the mobility extension together with the extension.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [ringsimultaneous]
+      mobile_prefix:
+        description:
+          - Outbound prefix used to reach the mobile number.
+          - 'Valid values: digits only, at most 7.'
+        type: str
+        aliases: [mobileprefix]
+      allow_being_monitored:
+        description:
+          - Allow the extension's calls to be monitored.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [allowbeingmonitored]
+      monitor_mode:
+        description:
+          - How this extension may monitor others' calls.
+          - 'Valid values: one of Disabled, Extensive, Listen, Whisper, Barge-in.'
+        type: str
+        aliases: [monitormode]
+        choices: [Disabled, Extensive, Listen, Whisper, "Barge-in"]
+      ring_timeout:
+        description:
+          - Seconds to ring before no-answer handling.
+          - 'Valid values: one of 15, 30, 60, 120, 300 (seconds).'
+        type: int
+        aliases: [ringtimeout]
+        choices: [15, 30, 60, 120, 300]
+      max_call_duration:
+        description:
+          - Longest call allowed.
+          - 'Valid values: Follow System, Unlimited, or one of 60, 300, 600, 900, 1800, 3600, 6000 (seconds).'
+        type: raw
+        aliases: [maxduration]
+      do_not_disturb:
+        description:
+          - Do not disturb.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [dnd]
+      call_restriction:
+        description:
+          - Restrict outbound dialing.
+          - 'Valid values: on or off (a boolean).'
+        type: bool
+        aliases: [callrestriction]
+      agent_id:
+        description:
+          - Agent ID announced in the greeting instead of the extension number.
+          - 'Valid values: digits only, at most 31.'
+        type: str
+        aliases: [agentid]
+  batch_size:
+    description:
+      - How many extensions one C(extension/query) call reads.
+    type: int
+    default: 100
+  display_name:
+    description:
+      - The user's display name.
+      - 'Valid values: letters, digits and spaces, at most 31, may be blank.'
+    type: str
+    aliases: [username]
+  caller_id:
+    description:
+      - Caller ID presented on internal calls.
+      - 'Valid values: letters and digits, at most 31, may be blank.'
+    type: str
+    aliases: [callerid]
+  register_name:
+    description:
+      - SIP/IAX registration (authentication) name.
+      - 'Valid values: at most 31 characters, not blank.'
+    type: str
+    aliases: [registername]
+  register_password:
+    description:
+      - SIP/IAX registration password.
+      - 'Valid values: 1 to 31 characters, none of ; & " '' \ < > | ` or space.'
+      - Never shown in results or diffs.
+    type: str
+    aliases: [registerpassword]
+  max_registrations:
+    description:
+      - Devices that may register at the same time.
+      - 'Valid values: a whole number from 1 to 5.'
+    type: int
+    aliases: [maxregistrations]
+  login_password:
+    description:
+      - Password of the user's web portal; the PBX keeps only its MD5 digest.
+      - 'Valid values: 6 to 63 characters, none of ; & " '' \ < > | ` or space.'
+      - Never shown in results or diffs.
+    type: str
+    aliases: [loginpassword]
+  email:
+    description:
+      - The user's e-mail address.
+      - 'Valid values: an e-mail address such as ina@example.com, or blank.'
+    type: str
+  mobile:
+    description:
+      - The user's mobile number.
+      - 'Valid values: digits only, at most 31.'
+    type: str
+    aliases: [moblie]
+  language:
+    description:
+      - Language of the system prompts.
+      - 'Valid values: "System Default" or the name of an installed prompt language.'
+    type: str
+  voicemail:
+    description:
+      - Enable the voicemail box.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [hasvoicemail]
+  voicemail_to_email:
+    description:
+      - Send new voicemail to the e-mail address.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [enablevmtoemail]
+  voicemail_pin:
+    description:
+      - Voicemail access PIN.
+      - 'Valid values: digits only, at most 63.'
+      - Never shown in results or diffs.
+    type: str
+    aliases: [vmsecret]
+  always_forward:
+    description:
+      - Forward calls always.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [alwaysforward]
+  always_forward_to:
+    description:
+      - Where calls are forwarded always.
+      - 'Valid values: one of Voicemail, Extension, Mobile Number, Custom Number.'
+    type: str
+    aliases: [atransferto]
+    choices: [Voicemail, Extension, "Mobile Number", "Custom Number"]
+  always_forward_extension:
+    description:
+      - Extension that receives the calls forwarded always when the destination is Extension.
+      - 'Valid values: digits only, at most 31.'
+    type: str
+    aliases: [atransferext]
+  always_forward_prefix:
+    description:
+      - Outbound prefix for the calls forwarded always to a number.
+      - 'Valid values: digits only, at most 7.'
+    type: str
+    aliases: [atransferprefix]
+  always_forward_number:
+    description:
+      - Number that receives the calls forwarded always when the destination is Custom Number.
+      - 'Valid values: digits only, at most 15.'
+    type: str
+    aliases: [atransfernum]
+  no_answer_forward:
+    description:
+      - Forward calls when not answered.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [noanswerforward]
+  no_answer_forward_to:
+    description:
+      - Where calls are forwarded when not answered.
+      - 'Valid values: one of Voicemail, Extension, Mobile Number, Custom Number.'
+    type: str
+    aliases: [ntransferto]
+    choices: [Voicemail, Extension, "Mobile Number", "Custom Number"]
+  no_answer_forward_extension:
+    description:
+      - Extension that receives the calls forwarded when not answered when the destination is Extension.
+      - 'Valid values: digits only, at most 31.'
+    type: str
+    aliases: [ntransferext]
+  no_answer_forward_prefix:
+    description:
+      - Outbound prefix for the calls forwarded when not answered to a number.
+      - 'Valid values: digits only, at most 7.'
+    type: str
+    aliases: [ntransferprefix]
+  no_answer_forward_number:
+    description:
+      - Number that receives the calls forwarded when not answered when the destination is Custom Number.
+      - 'Valid values: digits only, at most 15.'
+    type: str
+    aliases: [ntransfernum]
+  busy_forward:
+    description:
+      - Forward calls when busy.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [busyforward]
+  busy_forward_to:
+    description:
+      - Where calls are forwarded when busy.
+      - 'Valid values: one of Voicemail, Extension, Mobile Number, Custom Number.'
+    type: str
+    aliases: [btransferto]
+    choices: [Voicemail, Extension, "Mobile Number", "Custom Number"]
+  busy_forward_extension:
+    description:
+      - Extension that receives the calls forwarded when busy when the destination is Extension.
+      - 'Valid values: digits only, at most 31.'
+    type: str
+    aliases: [btransferext]
+  busy_forward_prefix:
+    description:
+      - Outbound prefix for the calls forwarded when busy to a number.
+      - 'Valid values: digits only, at most 7.'
+    type: str
+    aliases: [btransferprefix]
+  busy_forward_number:
+    description:
+      - Number that receives the calls forwarded when busy when the destination is Custom Number.
+      - 'Valid values: digits only, at most 15.'
+    type: str
+    aliases: [btransfernum]
+  mobility_extension:
+    description:
+      - Ring the mobile number as a mobility extension.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [enablemobile]
+  ring_simultaneously:
+    description:
+      - Ring the mobility extension together with the extension.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [ringsimultaneous]
+  mobile_prefix:
+    description:
+      - Outbound prefix used to reach the mobile number.
+      - 'Valid values: digits only, at most 7.'
+    type: str
+    aliases: [mobileprefix]
+  allow_being_monitored:
+    description:
+      - Allow the extension's calls to be monitored.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [allowbeingmonitored]
+  monitor_mode:
+    description:
+      - How this extension may monitor others' calls.
+      - 'Valid values: one of Disabled, Extensive, Listen, Whisper, Barge-in.'
+    type: str
+    aliases: [monitormode]
+    choices: [Disabled, Extensive, Listen, Whisper, "Barge-in"]
+  ring_timeout:
+    description:
+      - Seconds to ring before no-answer handling.
+      - 'Valid values: one of 15, 30, 60, 120, 300 (seconds).'
+    type: int
+    aliases: [ringtimeout]
+    choices: [15, 30, 60, 120, 300]
+  max_call_duration:
+    description:
+      - Longest call allowed.
+      - 'Valid values: Follow System, Unlimited, or one of 60, 300, 600, 900, 1800, 3600, 6000 (seconds).'
+    type: raw
+    aliases: [maxduration]
+  do_not_disturb:
+    description:
+      - Do not disturb.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [dnd]
+  call_restriction:
+    description:
+      - Restrict outbound dialing.
+      - 'Valid values: on or off (a boolean).'
+    type: bool
+    aliases: [callrestriction]
+  agent_id:
+    description:
+      - Agent ID announced in the greeting instead of the extension number.
+      - 'Valid values: digits only, at most 31.'
+    type: str
+    aliases: [agentid]
+"""
+
+EXAMPLES = r"""
+- name: Give extension 1002 a voicemail box and forward unanswered calls to it after 30 seconds
+  voiceops.pbx.yeastar_extension:
+    host: pbx.example.com
+    api_username: api
+    api_password: "{{ vault_yeastar_api_password }}"
+    extension: 1002
+    display_name: Amy Lee
+    voicemail: true
+    voicemail_pin: "4711"
+    no_answer_forward: true
+    no_answer_forward_to: Voicemail
+    ring_timeout: 30
+
+- name: The same with the vendor's field names, connection from module_defaults
+  module_defaults:
+    group/voiceops.pbx.yeastar:
+      host: pbx.example.com
+      api_username: api
+      api_password: "{{ vault_yeastar_api_password }}"
+  voiceops.pbx.yeastar_extension:
+    extid: 1002
+    username: Amy Lee
+    hasvoicemail: "on"
+    noanswerforward: "on"
+    ntransferto: Voicemail
+    ringtimeout: 30
+
+- name: Forward calls to a mobile phone when busy
+  voiceops.pbx.yeastar_extension:
+    extension: 1003
+    busy_forward: true
+    busy_forward_to: Custom Number
+    busy_forward_prefix: "9"
+    busy_forward_number: "0612345678"
+
+- name: Renumber extension 1006 to 2006 (idempotent)
+  voiceops.pbx.yeastar_extension:
+    extension: 1006
+    new_extension: 2006
+
+- name: Enforce a voicemail policy on many extensions in one task
+  voiceops.pbx.yeastar_extension:
+    extensions: "{{ sales_extensions | map('community.general.dict_kv', 'extension') }}"
+    voicemail: true
+    voicemail_to_email: true
+    no_answer_forward: true
+    no_answer_forward_to: Voicemail
+
+- name: Apply per-extension settings from a vars file
+  voiceops.pbx.yeastar_extension:
+    extensions:
+      - extension: 1000
+        display_name: Reception
+        caller_id: Reception
+      - extension: 1001
+        display_name: Fax
+        do_not_disturb: true
+  register: applied
+
+- name: Preview changes without sending them
+  voiceops.pbx.yeastar_extension:
+    extension: 1004
+    max_registrations: 3
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+extension:
+  description: The settings of the extension after the task (or as they would be, in check mode), secrets masked.
+  returned: success, when O(extension) is used
+  type: dict
+  sample: {extension: "1002", display_name: Amy Lee, voicemail: true, voicemail_pin: "********", ring_timeout: 30}
+changed_fields:
+  description: Options whose value was (or in check mode would be) sent to the PBX; C(new_extension) for a renumbering.
+  returned: success, when O(extension) is used
+  type: list
+  elements: str
+  sample: [display_name, voicemail_pin]
+results:
+  description: One entry per item of O(extensions), in order.
+  returned: when O(extensions) is used
+  type: list
+  elements: dict
+  contains:
+    extension:
+      description: The extension number after the task.
+      type: str
+    changed:
+      description: Whether an update was (or would be) sent.
+      type: bool
+    changed_fields:
+      description: Options that differed.
+      type: list
+      elements: str
+    outcome:
+      description: V(updated), V(unchanged), V(failed) or V(not_attempted) (after an earlier failure).
+      type: str
+    settings:
+      description: Settings after the task, secrets masked.
+      type: dict
+    error:
+      description: Why the PBX refused the update, for the failed item.
+      type: str
+      returned: when outcome is failed
+updated:
+  description: Extension numbers that were updated (or would be, in check mode).
+  returned: when O(extensions) is used
+  type: list
+  elements: str
+  sample: ["1000", "1003"]
+failed:
+  description: Extension numbers whose update the PBX refused.
+  returned: when O(extensions) is used
+  type: list
+  elements: str
+  sample: []
+not_attempted:
+  description: Extension numbers left untouched because an earlier update failed.
+  returned: when O(extensions) is used
+  type: list
+  elements: str
+  sample: []
+api_calls:
+  description: HTTP requests the task sent to the PBX, per API endpoint.
+  returned: always
+  type: dict
+  sample: {login: 1, extension/query: 1, extension/update: 1, logout: 1}
+"""
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarError
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import (
+    apply_plan,
+    field_argument_spec,
+    plan_changes,
+    read_requests,
+)
+
+
+def item_argument_spec():
+    spec = dict(
+        extension=dict(type="raw", required=True, aliases=["extid"]),
+        new_extension=dict(type="raw", aliases=["extnumber"]),
+    )
+    spec.update(field_argument_spec())
+    return spec
+
+
+def main():
+    argument_spec = dict(
+        extension=dict(type="raw", aliases=["extid"]),
+        new_extension=dict(type="raw", aliases=["extnumber"]),
+        extensions=dict(type="list", elements="dict", options=item_argument_spec()),
+        batch_size=dict(type="int", default=100),
+    )
+    argument_spec.update(field_argument_spec())
+    module = YeastarModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[("extension", "extensions"), ("new_extension", "extensions")],
+        required_one_of=[("extension", "extensions")],
+        supports_check_mode=True,
+    )
+    bulk = module.params["extensions"] is not None
+    requests, problems = read_requests(module.params)
+    if module.params["batch_size"] < 1:
+        problems.append("batch_size: %s is invalid; it must be 1 or more" % module.params["batch_size"])
+    if problems:
+        module.fail_json(msg="Invalid input, nothing was sent to the PBX: " + "; ".join(problems),
+                         problems=problems, api_calls={})
+
+    client = module.client()
+    try:
+        with client:
+            plan = plan_changes(client, requests, module.params["batch_size"])
+            outcome = apply_plan(client, plan, module.check_mode)
+    except (YeastarError, ValueError) as err:
+        module.fail_on_error(err, api_calls=dict(client.request_counts))
+
+    result = outcome.result(bulk)
+    result["api_calls"] = dict(client.request_counts)
+    if outcome.failure:
+        module.fail_json(msg=outcome.failure, **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

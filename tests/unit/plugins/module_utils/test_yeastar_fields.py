@@ -1,0 +1,170 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS, FIELDS_BY_OPTION, MASK
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import (
+    changed_options,
+    masked,
+    problems,
+    settings_from_answer,
+    update_body,
+)
+
+# The extension/query sample of the vendor page, as the PBX sends it.
+VENDOR_SAMPLE = {
+    "extnumber": "1000", "username": "1000", "status": "Idle", "type": "FXS", "port": "Span2-Port1",
+    "callerid": "1000", "registername": "", "registerpassword": "Yeastar202", "maxregistrations": "1",
+    "loginpassword": "27499b15c12640fd2dbb237bd23da850", "email": "", "moblie": "", "language": "System Default",
+    "hasvoicemail": "on", "enablevmtoemail": "off", "vmsecret": "1000", "alwaysforward": "off",
+    "noanswerforward": "on", "ntransferto": "Voicemail", "ntransferprefix": "", "busyforward": "on",
+    "btransferto": "Voicemail", "btransferprefix": "", "ringsimultaneous": "off", "mobileprefix": "",
+    "enablemobile": "off", "allowbeingmonitored": "off", "monitormode": "Disabled", "ringtimeout": "30",
+    "maxduration": "Follow System", "dnd": "off", "callrestriction": "off",
+}
+
+# Every field: values the vendor rules accept, values they refuse.
+VALID = {
+    "display_name": ["", "Ina Tang", "a" * 31], "caller_id": ["", "Reception1", "A" * 31],
+    "register_name": ["1000", "r" * 31], "register_password": ["Yeastar202", "x", "p" * 31],
+    "max_registrations": [1, 5], "login_password": ["secret", "s" * 63], "email": ["", "ina@yeastar.com"],
+    "mobile": ["", "134899999999", "1" * 31], "language": ["System Default", "French"],
+    "voicemail_pin": ["", "0000", "9" * 63], "always_forward_to": ["Voicemail", "Extension", "Mobile Number", "Custom Number"],
+    "always_forward_extension": ["3002"], "always_forward_prefix": ["", "9", "1234567"],
+    "always_forward_number": ["", "0612345678", "1" * 15], "mobile_prefix": ["", "1234567"],
+    "monitor_mode": ["Disabled", "Extensive", "Listen", "Whisper", "Barge-in"],
+    "ring_timeout": [15, 30, 60, 120, 300], "max_call_duration": ["Follow System", "Unlimited", 60, "6000"],
+    "agent_id": ["", "6932"],
+}
+INVALID = {
+    "display_name": ["a" * 32, "Ina;Tang", "<b>"], "caller_id": ["Ina Tang", "c" * 32, "+331"],
+    "register_name": ["", "r" * 32], "register_password": ["", "p" * 32, "a b", "a;b", "a&b", 'a"b', "a'b", "a\\b", "a<b", "a>b", "a|b", "a`b"],
+    "max_registrations": [0, 6], "login_password": ["short", "s" * 64, "pass word"], "email": ["ina", "ina@", "@x.y"],
+    "mobile": ["+3361", "1" * 32, "06 12"], "language": [""], "voicemail_pin": ["12a4", "9" * 64],
+    "always_forward_to": ["voicemail", "Mobile"], "always_forward_extension": ["30a2"],
+    "always_forward_prefix": ["12345678", "+9"], "always_forward_number": ["1" * 16, "06-12"],
+    "mobile_prefix": ["12345678"], "monitor_mode": ["Disable", "barge-in"], "ring_timeout": [0, 45, 301],
+    "max_call_duration": [0, 61, "forever", True], "agent_id": ["69a2"],
+}
+BOOLEAN_FIELDS = [field.option for field in FIELDS if field.kind.ansible_type == "bool"]
+
+
+def test_every_field_of_extension_update_is_in_the_table_under_its_vendor_name():
+    vendor_names = {field.vendor for field in FIELDS}
+    update_fields = {
+        "username", "callerid", "registername", "registerpassword", "maxregistrations", "loginpassword", "email",
+        "mobile", "hasvoicemail", "enablevmtoemail", "vmsecret", "alwaysforward", "atransferto", "atransferext",
+        "atransferprefix", "atransfernum", "noanswerforward", "ntransferto", "ntransferext", "ntransferprefix",
+        "ntransfernum", "busyforward", "btransferto", "btransferext", "btransferprefix", "btransfernum",
+        "enablemobile", "ringsimultaneous", "mobileprefix", "allowbeingmonitored", "monitormode", "ringtimeout",
+        "maxduration", "dnd", "callrestriction", "agentid", "language",
+    }
+    assert vendor_names == update_fields
+
+
+def test_every_vendor_name_is_an_alias_and_secrets_are_no_log():
+    for field in FIELDS:
+        spec = field.argument_spec()
+        assert field.vendor == field.option or field.vendor in spec["aliases"]
+        assert spec.get("no_log", False) == field.secret
+    assert "moblie" in FIELDS_BY_OPTION["mobile"].argument_spec()["aliases"]
+
+
+@pytest.mark.parametrize("option, value", [(option, value) for option, values in VALID.items() for value in values])
+def test_valid_values_pass(option, value):
+    assert FIELDS_BY_OPTION[option].problem(value) is None
+
+
+@pytest.mark.parametrize("option, value", [(option, value) for option, values in INVALID.items() for value in values])
+def test_invalid_values_are_refused_naming_field_vendor_name_and_rule(option, value):
+    field = FIELDS_BY_OPTION[option]
+    message = field.problem(value)
+    assert message.startswith("%s (%s): " % (field.option, field.vendor))
+    assert field.kind.rule in message
+
+
+def test_a_refused_secret_is_not_echoed():
+    message = FIELDS_BY_OPTION["register_password"].problem("bad secret")
+    assert "bad secret" not in message and "space" in message
+
+
+@pytest.mark.parametrize("desired, missing", [
+    ({"no_answer_forward_to": "Custom Number"}, "no_answer_forward_number (ntransfernum)"),
+    ({"busy_forward_to": "Extension"}, "busy_forward_extension (btransferext)"),
+    ({"always_forward_to": "Mobile Number"}, "mobile (mobile)"),
+    ({"mobility_extension": True}, "mobile (mobile)"),
+])
+def test_cross_field_rules(desired, missing):
+    found = problems(desired)
+    assert len(found) == 1 and found[0].startswith(missing)
+
+
+def test_cross_field_rules_pass_when_the_partner_is_given():
+    assert problems({"no_answer_forward_to": "Custom Number", "no_answer_forward_number": "0612"}) == []
+    assert problems({"mobility_extension": True, "mobile": "0612"}) == []
+
+
+def test_answers_become_module_types():
+    settings = settings_from_answer(VENDOR_SAMPLE)
+    assert settings["voicemail"] is True and settings["do_not_disturb"] is False
+    assert settings["ring_timeout"] == 30 and settings["max_registrations"] == 1
+    assert settings["max_call_duration"] == "Follow System"
+    assert settings["mobile"] == ""
+    assert settings["register_password"] == "Yeastar202"
+    assert "extnumber" not in settings and "status" not in settings
+
+
+def test_the_answer_read_back_as_desired_settings_is_no_change():
+    settings = settings_from_answer(VENDOR_SAMPLE)
+    assert changed_options(settings, settings) == []
+
+
+def test_only_differing_fields_are_sent_as_vendor_strings():
+    current = settings_from_answer(VENDOR_SAMPLE)
+    desired = {"voicemail": True, "ring_timeout": 60, "mobile": "0612", "do_not_disturb": True, "max_call_duration": "600"}
+    options = changed_options(desired, current)
+    assert options == ["mobile", "ring_timeout", "max_call_duration", "do_not_disturb"]
+    assert update_body("1000", desired, options) == {
+        "extid": "1000", "mobile": "0612", "ringtimeout": "60", "maxduration": "600", "dnd": "on"}
+
+
+def test_integers_and_digit_strings_compare_equal():
+    current = {"max_call_duration": 600, "ring_timeout": 30}
+    assert changed_options({"max_call_duration": "600"}, current) == []
+
+
+def test_login_password_is_compared_through_its_md5_digest():
+    current = settings_from_answer(VENDOR_SAMPLE)
+    clear_for_sample = [word for word in ("Yeastar202", "password", "1000") if
+                        hashlib.md5(word.encode()).hexdigest() == VENDOR_SAMPLE["loginpassword"]]
+    digest = VENDOR_SAMPLE["loginpassword"]
+    assert changed_options({"login_password": digest}, current) == []
+    assert changed_options({"login_password": "another1"}, current) == ["login_password"]
+    for word in clear_for_sample:
+        assert changed_options({"login_password": word}, current) == []
+
+
+def test_masked_secrets_are_left_unchanged():
+    current = settings_from_answer(VENDOR_SAMPLE)
+    assert changed_options({"register_password": MASK, "voicemail_pin": MASK, "login_password": MASK}, current) == []
+
+
+def test_masking_hides_every_secret_unless_asked():
+    settings = settings_from_answer(VENDOR_SAMPLE)
+    shown = masked(settings)
+    assert {shown["register_password"], shown["voicemail_pin"], shown["login_password"]} == {MASK}
+    assert masked(settings, show_secrets=True)["register_password"] == "Yeastar202"
+    assert masked(settings, changed=["voicemail_pin"])["voicemail_pin"] == MASK + " (changed)"
+
+
+@pytest.mark.parametrize("option", BOOLEAN_FIELDS)
+def test_on_off_fields_round_trip(option):
+    field = FIELDS_BY_OPTION[option]
+    assert field.kind.to_request(True) == "on" and field.kind.to_request(False) == "off"
+    assert field.from_answer({field.vendor: "on"}) is True
