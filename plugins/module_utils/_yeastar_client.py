@@ -14,10 +14,12 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import os
 import socket
 import ssl
 import time
 import traceback
+import warnings
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import (
     APPLIED_TOO_OFTEN,
@@ -68,6 +70,8 @@ class YeastarClient:
                  retries=3, retry_delay=1.0, session=None, sleep=time.sleep, clock=time.monotonic):
         if not HAS_REQUESTS:
             raise YeastarError("the Python library 'requests' is required", host=host)
+        if validate_certs and ca_path and not os.access(ca_path, os.R_OK):
+            raise YeastarError("ca_path: %s is not a readable file" % ca_path, host=host)
         self.host = host
         self.base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
         self._username = api_username
@@ -175,9 +179,12 @@ class YeastarClient:
         self.request_counts[endpoint] += 1
         self._last_traffic = self._clock()
         try:
-            response = self._session.post(self.base_url + endpoint, params=params, json=body,
-                                          verify=self._verify, timeout=self._timeout)
-            status, text = response.status_code, response.text
+            with warnings.catch_warnings():
+                if self._verify is False:
+                    warnings.simplefilter("ignore")
+                response = self._session.post(self.base_url + endpoint, params=params, json=body,
+                                              verify=self._verify, timeout=self._timeout)
+                status, text = response.status_code, response.text
         except requests.exceptions.SSLError as exc:
             raise YeastarTLSError(_tls_message(exc), host=self.host, endpoint=endpoint) from None
         except requests.exceptions.Timeout:
@@ -186,6 +193,9 @@ class YeastarClient:
         except requests.exceptions.RequestException as exc:
             raise _RetryableTransportError("connection failed: %s" % _scrub(_root_cause(exc), token),
                                            host=self.host, endpoint=endpoint) from None
+        except OSError as exc:
+            raise YeastarTransportError("request failed: %s" % _scrub(str(exc), token),
+                                        host=self.host, endpoint=endpoint) from None
         return self._decode(endpoint, status, text)
 
     def _decode(self, endpoint, status, text):
@@ -252,8 +262,12 @@ def _tls_message(exc):
             if isinstance(candidate, ssl.SSLCertVerificationError):
                 reason = candidate.verify_message or str(candidate)
         seen = getattr(seen, "reason", None) or seen.__context__
+    reason = reason or _root_cause(exc)
+    if "mismatch" in reason:
+        advice = "Connect with the name or address the certificate was issued for, or give the PBX a certificate for this one"
+    else:
+        advice = "If the PBX uses a self-signed certificate or its own CA, set ca_path to that CA's PEM file"
     return (
-        "TLS certificate verification failed (%s). If the PBX uses a self-signed certificate or "
-        "its own CA, set ca_path to that CA's PEM file; validate_certs: false turns verification "
-        "off and exposes the API password to anyone on the path." % (reason or _root_cause(exc))
+        "TLS certificate verification failed (%s). %s; validate_certs: false turns verification off "
+        "and exposes the API password to anyone on the path." % (reason, advice)
     )

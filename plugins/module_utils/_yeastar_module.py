@@ -37,7 +37,10 @@ class YeastarModule(AnsibleModule):
 
     def client(self):
         """A new API client; use it in a with block so that it logs out."""
-        return YeastarClient(**client_kwargs(self.params))
+        try:
+            return YeastarClient(**client_kwargs(self.params))
+        except YeastarError as err:
+            self.fail_json(msg=str(err), api_calls={})
 
     def fail_on_error(self, error, **result):
         """Fail the task with the client's one-line message and the vendor errno, if any."""
@@ -46,5 +49,3 @@ class YeastarModule(AnsibleModule):
             result["errno"] = errno
         self.fail_json(msg=str(error), **result)
 
-
-__all__ = ["YeastarModule", "YeastarError"]

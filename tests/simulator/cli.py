@@ -1,0 +1,174 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Command line: ``cd tests && python -m simulator [options]``.
+
+Options of one simulated API carry its prefix where they could clash; the server
+options (host, TLS, logging, ready file) are shared by every simulator this CLI runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+
+from .tls import TestPKI
+from .yeastar import YeastarSimulator
+from .yeastar_api import parse_rate
+
+EPILOG = """\
+API (Yeastar S-Series v1.x): POST https://HOST:PORT/api/VERSION/ENDPOINT?token=TOKEN, ENDPOINT one of
+  login, heartbeat, logout, apply, extensionlist/query, extension/query, extension/update.
+  The default seed is the vendor's sample PBX: extensions 1000-1006.
+
+Admin calls (same server, JSON, never counted, never faulted):
+  GET  /__sim__/ping                  {"status":"ok","simulator":"yeastar"}
+  GET  /__sim__/counters              calls per endpoint, e.g. {"login":1,"extension/query":2}
+  GET  /__sim__/calls                 call log: [{"endpoint","method","result","client_ip","fault"}]
+  POST /__sim__/reset-counters        zero the counters and empty the call log
+  GET  /__sim__/faults                pending faults
+  POST /__sim__/faults                body: a fault object or a list of them (below)
+  POST /__sim__/clear-faults          drop every pending fault
+  GET  /__sim__/tokens                {"active":N,"expired":N,"prefixes":[first 4 chars]}
+  POST /__sim__/expire-tokens         body {} or {"token":T}: time out all tokens or one (20006)
+  POST /__sim__/revoke-tokens         body {} or {"token":T}: forget all tokens or one (20004)
+  GET  /__sim__/settings              current settings (no password)
+  POST /__sim__/settings              body: any of {"token_lifetime":S,"lockout_seconds":S,
+                                      "max_failed_logins":N,"update_rate":"3/1" or null,
+                                      "api_versions":[...],"username":U,"password":P,"allowed_ips":[...]}
+  GET  /__sim__/lockouts              failed logins and lockouts per client IP
+  POST /__sim__/unblock               body {} or {"ip":IP}: clear lockouts
+  GET  /__sim__/extensions            raw records (moblie, loginpassword digest, ...)
+  POST /__sim__/extensions            body: {"replace":[records]}, {"add":[records]},
+                                      {"patch":{"1002":{"username":"<b>x</b>"}}} (raw, unchecked),
+                                      {"delete":["1006"]}; several keys apply in that order
+
+Faults (--fault, POST /__sim__/faults, sim.inject()): a JSON object
+  {"kind": K, "endpoint": E or null, "count": N or null, ...}
+  kind errno    {"errno":"30001"}  HTTP 200 {"status":"Failed","errno":"30001"}
+  kind http     {"status":503}     that HTTP status with an HTML body
+  kind drop                        close the connection without answering
+  kind truncate                    HTTP 200, first half of the JSON answer
+  kind garbage                     HTTP 200, non-JSON (HTML) body
+  kind latency  {"seconds":2.5}    answer normally, that much later
+  endpoint: only calls to it (e.g. "extension/update"); count: calls hit (default 1,
+  null = until cleared); "process": true lets the call take effect before the fault
+  replaces its answer (default: nothing applied); "body": text for http/garbage.
+
+Logs: one line per call (time, client IP, endpoint, result, duration); never bodies,
+passwords or more than 4 characters of a token.
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the epilog's layout; shows a default only where it says something."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" not in text and action.default not in (None, False, True, [], argparse.SUPPRESS):
+            text += " (default: %(default)s)"
+        return text
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator", formatter_class=_Formatter, epilog=EPILOG,
+        description="Simulated PBX APIs for the voiceops.pbx tests: the Yeastar S-Series HTTPS API v1.x.")
+    server = parser.add_argument_group("server (shared by every simulated API)")
+    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    server.add_argument("--no-tls", dest="tls", action="store_false", help="plain HTTP instead of HTTPS")
+    server.add_argument("--ca-out", metavar="PATH", help="write the test CA (PEM) here; default: a temporary file removed on exit")
+    server.add_argument("--cert-hostname", metavar="NAME", action="append",
+                        help="name or IP in the server certificate, repeatable; default: localhost and 127.0.0.1")
+    server.add_argument("--expired-cert", action="store_true", help="serve a certificate that expired yesterday")
+    server.add_argument("--log-file", metavar="PATH", help="append the call log here instead of stderr")
+    server.add_argument("--quiet", action="store_true", help="no call log at all")
+    server.add_argument("--ready-file", metavar="PATH",
+                        help='once listening, write {"port","ca_path","base_url","pid"} as one JSON line here (removed on exit)')
+
+    yeastar = parser.add_argument_group("Yeastar S-Series API")
+    yeastar.add_argument("--port", type=int, default=8088, help="port of the Yeastar API; 0 picks a free one")
+    yeastar.add_argument("--username", default="api", help="API username")
+    yeastar.add_argument("--password", default="Yeastar@123", help="API password in clear; clients send its MD5 digest")
+    yeastar.add_argument("--api-versions", default="v1.0.0,v1.1.0", help="comma-separated versions accepted in /api/VERSION/")
+    yeastar.add_argument("--token-lifetime", type=float, default=1800, metavar="SECONDS", help="token life after its last use")
+    yeastar.add_argument("--lockout-seconds", type=float, default=600, metavar="SECONDS", help="how long a login lockout lasts")
+    yeastar.add_argument("--max-failed-logins", type=int, default=5, metavar="N",
+                         help="failed logins in a row that lock the caller's IP out; 0: never")
+    yeastar.add_argument("--update-rate", metavar="N/SECONDS", help="at most N updates and applies per SECONDS, else 10025; default: no limit")
+    yeastar.add_argument("--latency", metavar="[ENDPOINT=]SECONDS", action="append", default=[],
+                         help="extra delay on every call (or on ENDPOINT's calls), repeatable")
+    yeastar.add_argument("--fault", metavar="JSON", action="append", default=[], help="queue a fault at start-up, repeatable (see below)")
+    yeastar.add_argument("--allowed-ip", metavar="IP", action="append", help="answer 20015 to every other caller, repeatable; default: anyone")
+    seed = yeastar.add_mutually_exclusive_group()
+    seed.add_argument("--extensions", type=int, metavar="N", help="generate N plausible extensions instead of the vendor sample")
+    seed.add_argument("--seed-file", metavar="FILE", help="extensions from a JSON or YAML list of extension/query records")
+    yeastar.add_argument("--first-extension", type=int, default=1000, metavar="NUMBER", help="first number for --extensions")
+    yeastar.add_argument("--state-file", metavar="FILE",
+                         help="load the extensions from FILE if it exists, save them there after every change")
+    return parser
+
+
+def _latency_faults(values):
+    faults = []
+    for value in values:
+        endpoint, _sep, seconds = value.rpartition("=")
+        faults.append({"kind": "latency", "seconds": float(seconds), "endpoint": endpoint or None, "count": None})
+    return faults
+
+
+def _write_ready(path, data):
+    temporary = "%s.tmp-%d" % (path, os.getpid())
+    with open(temporary, "w", encoding="utf-8") as stream:
+        stream.write(json.dumps(data) + "\n")
+    os.replace(temporary, path)
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        faults = _latency_faults(args.latency) + [json.loads(text) for text in args.fault]
+        parse_rate(args.update_rate)
+    except ValueError as error:
+        parser.error("bad --latency, --fault or --update-rate: %s" % error)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+
+    pki = TestPKI(args.ca_out) if args.tls else None
+    log = None if args.quiet else (args.log_file or sys.stderr)
+    try:
+        sim = YeastarSimulator(
+            host=args.host, port=args.port, tls=args.tls, cert_hostnames=args.cert_hostname, expired_cert=args.expired_cert,
+            username=args.username, password=args.password, api_versions=args.api_versions,
+            token_lifetime=args.token_lifetime, lockout_seconds=args.lockout_seconds,
+            max_failed_logins=args.max_failed_logins, update_rate=args.update_rate, allowed_ips=args.allowed_ip,
+            extensions=args.extensions, first_extension=args.first_extension, seed_file=args.seed_file,
+            state_file=args.state_file, log=log, pki=pki)
+        for fault in faults:
+            sim.faults.add(fault)
+        sim.start()
+    except (OSError, ValueError) as error:
+        if pki is not None:
+            pki.cleanup()
+        parser.exit(2, "%s: error: %s\n" % (parser.prog, error))
+
+    if args.ready_file:
+        _write_ready(args.ready_file, {"port": sim.port, "ca_path": sim.ca_path, "base_url": sim.base_url, "pid": os.getpid()})
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sim.stop()
+        if pki is not None:
+            pki.cleanup()
+        if args.ready_file and os.path.exists(args.ready_file):
+            os.unlink(args.ready_file)
+    return 0

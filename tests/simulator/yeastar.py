@@ -1,0 +1,207 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Simulator of the Yeastar S-Series PBX HTTPS API (v1.x), written from the vendor pages.
+
+In-process use (pytest)::
+
+    with YeastarSimulator(update_rate="3/1") as sim:
+        body = {"username": sim.api_username, "password": sim.api_password_md5, "port": "8260"}
+        token = requests.post(sim.url("login"), json=body, verify=sim.ca_path).json()["token"]
+        assert sim.counters == {"login": 1}
+
+``log`` (a path or a text stream) gets one line per call; by default nothing is logged.
+
+Choices where the vendor pages are silent:
+
+- Order of the checks and errno of each: see ``yeastar_api``; field rules of
+  extension/update: see ``yeastar_rules``.
+- extension/query answers in extension-number order. With ``extid`` listing numbers of
+  which only some exist, it answers the existing ones; when none exists, errno 10006. A
+  blank ``extid`` means every extension; an ``extid`` that is neither a string nor an
+  integer answers 10002. Every field of the record is answered (forward
+  sub-fields the vendor sample leaves out included, blank when unset), ``port`` for FXS only.
+- extension/update accepts integers for string values; a blank ``extid`` is 10004, an
+  unknown one 10006, unknown field names and bad values 10017, nothing is applied unless
+  every field is valid. ``extnumber`` renumbers: digits, not in use (else 10017).
+- Tokens: several may be alive at once (one per login). Expired ones answer 20006 until
+  revoked; revoked and logged-out ones answer 20004.
+- Lockout: the 5th failed login in a row still answers 20003; from then on every login
+  from that IP answers 20002 until the lockout ends; a good login resets the count. A
+  login with a blank username, password or port is 10004 and is not counted.
+- Rate limit (off by default): successful updates and apply calls share one sliding
+  window; the call past the limit answers 10025 and applies nothing.
+
+Admin calls live outside ``/api`` under ``/__sim__/`` (see ``admin_routes`` and
+``python -m simulator --help``); they are neither counted nor hit by faults.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .base import SimulatorBase
+from .yeastar_api import YeastarApi, YeastarSettings, split_path
+from .yeastar_seed import complete, md5_hex
+from .yeastar_state import ExtensionStore
+
+
+class YeastarSimulator(SimulatorBase):
+    """A Yeastar S-Series PBX API server on a free local port, for tests and demos."""
+
+    name = "yeastar"
+
+    def __init__(self, host="127.0.0.1", port=0, tls=True, ca_path=None, cert_hostnames=None, expired_cert=False,
+                 username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0"), token_lifetime=1800,
+                 lockout_seconds=600, max_failed_logins=5, update_rate=None, allowed_ips=None, latency=0.0,
+                 extensions=None, first_extension=1000, seed_file=None, state_file=None, log=None, pki=None,
+                 clock=time.monotonic):
+        super().__init__(host=host, port=port, tls=tls, ca_path=ca_path, cert_hostnames=cert_hostnames,
+                         expired_cert=expired_cert, pki=pki, log=log, latency=latency)
+        settings = YeastarSettings(username=username, password=password, api_versions=api_versions,
+                                   token_lifetime=token_lifetime, lockout_seconds=lockout_seconds,
+                                   max_failed_logins=max_failed_logins, update_rate=update_rate, allowed_ips=allowed_ips)
+        store = ExtensionStore.from_options(extensions, first_extension, seed_file, state_file)
+        self.api = YeastarApi(store, settings, clock)
+        self.api.on_error = lambda error: self.access_log.line("internal error: %s: %s" % (type(error).__name__, error))
+
+    # server hooks
+
+    def endpoint_of(self, path):
+        return split_path(path)[1]
+
+    def handle_api(self, method, path, query, body, client_ip):
+        return self.api.handle(method, path, query, body, client_ip)
+
+    # helpers for tests
+
+    def url(self, endpoint, token=None, version=None):
+        """Full URL of an API endpoint, e.g. ``sim.url("extension/query", token)``."""
+        version = version or self.api.settings.api_versions[0]
+        return "%s/api/%s/%s%s" % (self.base_url, version, endpoint, "?token=%s" % token if token else "")
+
+    @property
+    def api_username(self):
+        return self.api.settings.username
+
+    @property
+    def api_password(self):
+        """The API password in clear (clients send its MD5 digest)."""
+        return self.api.settings.password
+
+    @property
+    def api_password_md5(self):
+        return md5_hex(self.api.settings.password)
+
+    @property
+    def settings(self):
+        """Runtime settings (password left out), a copy."""
+        return self.api.settings.as_dict()
+
+    def configure(self, **values):
+        """Change settings while running: username, password, api_versions, token_lifetime,
+        lockout_seconds, max_failed_logins, update_rate ("3/1" or None), allowed_ips."""
+        with self.api.lock:
+            self.api.settings.update(values)
+            return self.api.settings.as_dict()
+
+    # extensions, raw
+
+    @property
+    def extensions(self):
+        """Every extension record as stored (``moblie``, login password digest), a copy."""
+        return self.api.store.all()
+
+    @extensions.setter
+    def extensions(self, records):
+        self.set_extensions(records)
+
+    def extension(self, number):
+        """One stored record (a copy) or None."""
+        return self.api.store.get(str(number))
+
+    def set_extensions(self, records):
+        """Replace every extension; missing fields get defaults, clear login passwords are hashed."""
+        self.api.store.replace([complete(item) for item in records])
+
+    def add_extensions(self, records):
+        self.api.store.add([complete(item) for item in records])
+
+    def patch_extension(self, number, **fields):
+        """Set raw values on one extension, without any validation (e.g. a hostile name)."""
+        self.api.store.patch(str(number), fields)
+
+    def delete_extensions(self, numbers):
+        self.api.store.delete(numbers)
+
+    # tokens and lockout
+
+    @property
+    def tokens(self):
+        """Tokens alive now, in full."""
+        with self.api.lock:
+            return self.api.tokens.alive(self.api.clock(), self.api.settings.token_lifetime)
+
+    def expire_tokens(self, token=None):
+        """Make one token, or all, time out (20006); return how many."""
+        with self.api.lock:
+            return self.api.tokens.expire(token)
+
+    def revoke_tokens(self, token=None):
+        """Forget one token, or all (20004); return how many."""
+        with self.api.lock:
+            return self.api.tokens.revoke(token)
+
+    @property
+    def lockouts(self):
+        """Failed-login counts and lockouts per client IP."""
+        with self.api.lock:
+            return self.api.guard.summary(self.api.clock())
+
+    def unblock(self, ip=None):
+        """Clear the lockout and failure count of one IP, or of all."""
+        with self.api.lock:
+            self.api.guard.unblock(ip)
+
+    # admin paths
+
+    def admin_routes(self):
+        routes = super().admin_routes()
+        routes.update({
+            ("GET", "extensions"): lambda body: self.extensions,
+            ("POST", "extensions"): self._admin_extensions,
+            ("GET", "tokens"): self._admin_tokens,
+            ("POST", "expire-tokens"): lambda body: {"status": "ok", "expired": self.expire_tokens(_opt(body, "token"))},
+            ("POST", "revoke-tokens"): lambda body: {"status": "ok", "revoked": self.revoke_tokens(_opt(body, "token"))},
+            ("GET", "settings"): lambda body: self.settings,
+            ("POST", "settings"): lambda body: self.configure(**(body or {})),
+            ("GET", "lockouts"): lambda body: self.lockouts,
+            ("POST", "unblock"): self._admin_unblock,
+        })
+        return routes
+
+    def _admin_tokens(self, body):
+        with self.api.lock:
+            return self.api.tokens.summary(self.api.clock(), self.api.settings.token_lifetime)
+
+    def _admin_unblock(self, body):
+        self.unblock(_opt(body, "ip"))
+        return {"status": "ok"}
+
+    def _admin_extensions(self, body):
+        if not isinstance(body, dict) or not set(body) & {"replace", "add", "patch", "delete"}:
+            raise ValueError("expected an object with replace, add, patch and/or delete")
+        if "replace" in body:
+            self.set_extensions(body["replace"])
+        if "add" in body:
+            self.add_extensions(body["add"])
+        for number, fields in (body.get("patch") or {}).items():
+            self.patch_extension(number, **fields)
+        if "delete" in body:
+            self.delete_extensions(body["delete"])
+        return {"status": "ok", "extensions": len(self.api.store.numbers())}
+
+
+def _opt(body, key):
+    return body.get(key) if isinstance(body, dict) else None
