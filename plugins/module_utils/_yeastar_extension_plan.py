@@ -19,6 +19,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import (
     applied,
+    blank_problems,
     changed_options,
     desired_settings,
     masked,
@@ -85,6 +86,7 @@ class Change:
         self.body = update_body(number, request.desired, self.options, self.renumber_to)
         self.outcome = "unchanged"
         self.error = None
+        self.errno = None
 
     @property
     def needed(self):
@@ -110,8 +112,10 @@ def plan_changes(client, requests, batch_size):
         number, error = _resolve(request, current)
         if error:
             errors.append(request.label + error)
-        else:
-            plan.append(Change(request, number, settings_from_answer(current[number])))
+            continue
+        change = Change(request, number, settings_from_answer(current[number]))
+        errors.extend(blank_problems(request.desired, change.options, request.label))
+        plan.append(change)
     if errors:
         raise ValueError("nothing was changed: " + "; ".join(errors))
     return plan
@@ -167,6 +171,8 @@ class Outcome:
             change = self.plan[0]
             result.update(extension=self._settings(change), changed_fields=change.changed_fields)
             result["diff"] = {side: values.get(change.number, {}) for side, values in result["diff"].items()}
+            if change.errno:
+                result["errno"] = change.errno
             return result
         result["results"] = [
             dict({"extension": change.final_number if change.outcome == "updated" else change.number,
@@ -175,8 +181,9 @@ class Outcome:
                  **({"error": change.error} if change.error else {}))
             for change in self.plan
         ]
-        for outcome in ("updated", "failed", "not_attempted"):
-            result[outcome] = self._numbers(outcome)
+        result["updated"] = self._numbers("updated")
+        result["failed_extensions"] = self._numbers("failed")
+        result["not_attempted"] = self._numbers("not_attempted")
         return result
 
 
@@ -189,7 +196,7 @@ def apply_plan(client, plan, check_mode):
             try:
                 client.call("extension/update", change.body)
             except YeastarError as err:
-                change.outcome, change.error = "failed", str(err)
+                change.outcome, change.error, change.errno = "failed", str(err), getattr(err, "errno", None)
                 for later in plan[index + 1:]:
                     if later.needed:
                         later.outcome = "not_attempted"

@@ -43,9 +43,15 @@ def desired_settings(params):
 
 
 def problems(desired, where=""):
-    """Every reason the desired settings are invalid, each naming the field and the rule."""
+    """Every reason the desired settings are invalid, each naming the field and the rule.
+
+    A blank value of a field that cannot be blank waits for blank_problems: the PBX itself
+    reports such fields blank (an FXS extension's register name), and repeating its value is fine.
+    """
     found = []
     for option, value in desired.items():
+        if value == "":
+            continue
         problem = FIELDS_BY_OPTION[option].problem(value)
         if problem:
             found.append(where + problem)
@@ -54,6 +60,17 @@ def problems(desired, where=""):
             field = FIELDS_BY_OPTION[needed]
             found.append("%s%s (%s) is required when %s is %r: %s" % (
                 where, field.option, field.vendor, trigger, trigger_value, why))
+    return found
+
+
+def blank_problems(desired, options, where=""):
+    """Problems of the blank values among the options that would change."""
+    found = []
+    for option in options:
+        if desired[option] == "":
+            problem = FIELDS_BY_OPTION[option].problem("")
+            if problem:
+                found.append(where + problem)
     return found
 
 

@@ -650,8 +650,8 @@ updated:
   type: list
   elements: str
   sample: ["1000", "1003"]
-failed:
-  description: Extension numbers whose update the PBX refused.
+failed_extensions:
+  description: Extension numbers whose update failed (at most one, since the module stops there).
   returned: when O(extensions) is used
   type: list
   elements: str

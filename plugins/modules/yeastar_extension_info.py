@@ -106,7 +106,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 extensions:
-  description: The extensions that matched, in the PBX's order.
+  description: The extensions that matched, in the order of O(extensions) if given, otherwise in the PBX's order.
   returned: success
   type: list
   elements: dict

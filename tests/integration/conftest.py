@@ -22,9 +22,9 @@ import pytest
 
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(os.path.abspath(__file__)).parents[2]
 PLAYBOOKS = ROOT / "tests" / "integration" / "playbooks"
-ADHOC_RESULT = re.compile(r"^localhost \| (?P<status>[A-Z]+)(?:! )?.*?=> (?P<json>\{.*)$", re.S)
+ADHOC_RESULT = re.compile(r"^localhost \| (?P<status>[A-Z]+)!? => (?P<json>\{.*)", re.M | re.S)
 
 
 def collections_path():
@@ -65,10 +65,11 @@ class Ansible:
 
     def module(self, name, args, check=False, diff=False, env=None, verbosity=0):
         """Run one module ad hoc; returns (status, result) with status SUCCESS, CHANGED or FAILED."""
-        command = [ansible_bin("ansible"), "localhost", "-m", "voiceops.pbx." + name, "-a", json.dumps(args)]
+        command = [ansible_bin("ansible"), "localhost", "-m", "voiceops.pbx." + name]
+        command += ["-a", json.dumps(args)] if args else []
         command += ["--check"] * check + ["--diff"] * diff + (["-" + "v" * verbosity] if verbosity else [])
         completed = self.run(command, env)
-        match = ADHOC_RESULT.search(completed.stdout.strip().split("\n", 1)[-1]) or ADHOC_RESULT.search(completed.stdout)
+        match = ADHOC_RESULT.search(completed.stdout)
         assert match, "no result in ansible's output:\n%s\n%s" % (completed.stdout, completed.stderr)
         return match.group("status"), json.loads(match.group("json")), completed
 

@@ -1,0 +1,205 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import hashlib
+import math
+
+import pytest
+
+from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
+
+MASK = "********"
+POLICY = {
+    "display_name": "Amy Lee", "voicemail": True, "voicemail_pin": "4711", "no_answer_forward": True,
+    "no_answer_forward_to": "Custom Number", "no_answer_forward_prefix": "9", "no_answer_forward_number": "0612345678",
+    "ring_timeout": 60, "max_call_duration": 3600, "do_not_disturb": False, "login_password": "Portal#2026",
+}
+VENDOR_POLICY = {
+    "username": "Amy Lee", "hasvoicemail": "on", "vmsecret": "4711", "noanswerforward": "yes",
+    "ntransferto": "Custom Number", "ntransferprefix": "9", "ntransfernum": "0612345678",
+    "ringtimeout": "60", "maxduration": "3600", "dnd": "off", "loginpassword": "Portal#2026",
+}
+
+
+def configure(ansible, args, **options):
+    return ansible.module("yeastar_extension", args, **options)
+
+
+def test_converge_then_a_second_run_sends_no_update(ansible, pbx):
+    status, result, _run = configure(ansible, dict(POLICY, extension=1002))
+    assert status == "CHANGED"
+    assert result["changed_fields"] == [
+        "display_name", "login_password", "voicemail_pin", "no_answer_forward_to", "no_answer_forward_number",
+        "max_call_duration"]
+    assert pbx.counters == {"login": 1, "extension/query": 1, "extension/update": 1, "logout": 1}
+    stored = pbx.extension("1002")
+    assert stored["username"] == "Amy Lee" and stored["ntransfernum"] == "0612345678" and stored["maxduration"] == "3600"
+    assert stored["loginpassword"] == hashlib.md5(b"Portal#2026").hexdigest()
+    assert result["extension"]["voicemail_pin"] == MASK and result["extension"]["max_call_duration"] == 3600
+
+    pbx.reset_counters()
+    status, result, _run = configure(ansible, dict(POLICY, extension="1002"))
+    assert status == "SUCCESS" and result["changed_fields"] == []
+    assert pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
+
+
+def test_only_the_differing_fields_are_sent(ansible, pbx):
+    configure(ansible, {"extension": 1003, "display_name": "Bob", "ring_timeout": 30, "voicemail": True})
+    updates = [call for call in pbx.calls if call["endpoint"] == "extension/update"]
+    assert len(updates) == 1
+    assert pbx.extension("1003")["username"] == "Bob"
+    _status, result, _run = configure(ansible, {"extension": 1003, "display_name": "Bob", "ring_timeout": 120})
+    assert result["changed_fields"] == ["ring_timeout"]
+
+
+def test_every_vendor_alias_is_accepted_and_means_the_same(ansible, pbx):
+    status, _result, _run = configure(ansible, dict(VENDOR_POLICY, extid="1002"))
+    assert status == "CHANGED"
+    pbx.reset_counters()
+    status, result, _run = configure(ansible, dict(POLICY, extension=1002))
+    assert status == "SUCCESS", result
+    assert "extension/update" not in pbx.counters
+
+
+def test_check_mode_reports_the_change_and_sends_nothing(ansible, pbx):
+    before = pbx.extension("1002")
+    status, result, _run = configure(ansible, dict(POLICY, extension=1002, ring_timeout=300), check=True)
+    assert status == "CHANGED" and "ring_timeout" in result["changed_fields"]
+    assert result["extension"]["ring_timeout"] == 300
+    assert "extension/update" not in pbx.counters and pbx.extension("1002") == before
+
+
+def test_diff_shows_before_and_after_with_secrets_masked(ansible):
+    _status, _result, run = configure(ansible, dict(POLICY, extension=1002, ring_timeout=300), diff=True)
+    assert '-    "ring_timeout": 60' in run.stdout and '+    "ring_timeout": 300' in run.stdout
+    assert '-    "voicemail_pin": "********"' in run.stdout
+    assert '+    "voicemail_pin": "******** (changed)"' in run.stdout
+    assert "4711" not in run.stdout and "Portal#2026" not in run.stdout and "2580" not in run.stdout
+
+
+def test_renumbering_is_idempotent_both_ways(ansible, pbx):
+    status, result, _run = configure(ansible, {"extension": 1006, "new_extension": 2006, "display_name": "Lisa"})
+    assert status == "CHANGED" and result["changed_fields"] == ["new_extension"]
+    assert result["extension"]["extension"] == "2006"
+    assert pbx.extension("1006") is None and pbx.extension("2006")["username"] == "Lisa"
+
+    status, result, _run = configure(ansible, {"extension": 1006, "new_extension": 2006, "display_name": "Lisa B"})
+    assert status == "CHANGED" and result["changed_fields"] == ["display_name"]
+    assert pbx.extension("2006")["username"] == "Lisa B"
+
+    status, _result, _run = configure(ansible, {"extension": 1006, "new_extension": 2006})
+    assert status == "SUCCESS"
+
+    status, _result, _run = configure(ansible, {"extid": 2006, "extnumber": 1006})
+    assert status == "CHANGED" and pbx.extension("1006") is not None and pbx.extension("2006") is None
+
+
+def test_renumbering_onto_an_existing_extension_is_refused(ansible, pbx):
+    status, result, _run = configure(ansible, {"extension": 1005, "new_extension": 1006})
+    assert status == "FAILED" and "cannot renumber extension 1005 to 1006: 1006 already exists" in result["msg"]
+    assert "extension/update" not in pbx.counters
+
+
+def test_a_missing_extension_says_the_api_cannot_create_it(ansible, pbx):
+    status, result, _run = configure(ansible, {"extension": 1099, "display_name": "Nobody"})
+    assert status == "FAILED"
+    assert "extension 1099 does not exist; the v1 API cannot create extensions" in result["msg"]
+    assert "extension/update" not in pbx.counters
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"ring_timeout": 45}, "ring_timeout"),
+    ({"register_password": "has space"}, "register_password (registerpassword)"),
+    ({"email": "not-an-address"}, "email (email)"),
+    ({"no_answer_forward_to": "Custom Number"}, "no_answer_forward_number (ntransfernum) is required"),
+    ({"mobility_extension": True}, "mobile (mobile) is required"),
+    ({"max_registrations": 9}, "max_registrations (maxregistrations)"),
+    ({"monitormode": "Spy"}, "monitor_mode must be one of"),
+    ({"display_name": "x" * 32}, "display_name (username)"),
+])
+def test_invalid_input_fails_with_zero_calls(ansible, pbx, args, words):
+    status, result, _run = configure(ansible, dict(args, extension=1002))
+    assert status == "FAILED" and words in result["msg"]
+    assert pbx.counters == {}
+
+
+def test_a_refused_update_reports_the_vendor_error(ansible, pbx):
+    status, result, _run = configure(ansible, {"extension": 1002, "busy_forward_to": "Extension", "busy_forward_extension": "1099"})
+    assert status == "FAILED" and result["errno"] == "10017"
+    assert "PBX 127.0.0.1, call extension/update: the PBX answered error 10017 (the extension configuration failed)" in result["msg"]
+
+
+def test_info_settings_passed_back_unchanged_report_no_change(ansible, pbx):
+    _status, info, _run = ansible.module("yeastar_extension_info", {"details": True})
+    pbx.reset_counters()
+    status, result, _run = configure(ansible, {"extensions": [item["settings"] for item in info["extensions"]]})
+    assert status == "SUCCESS", result.get("msg")
+    assert result["updated"] == [] and pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
+
+    _status, shown, _run = ansible.module("yeastar_extension_info", {"details": True, "show_secrets": True})
+    status, result, _run = configure(ansible, {"extensions": [item["settings"] for item in shown["extensions"]]})
+    assert status == "SUCCESS", result.get("msg")
+
+
+def test_top_level_settings_apply_to_every_item_unless_it_sets_its_own(ansible, pbx):
+    status, result, _run = configure(ansible, {
+        "extensions": [{"extension": 1002}, {"extension": 1003, "ring_timeout": 15}, {"extid": "1004"}],
+        "ring_timeout": 120, "voicemail": True,
+    })
+    assert status == "CHANGED" and result["updated"] == ["1002", "1003", "1004"]
+    assert [pbx.extension(n)["ringtimeout"] for n in ("1002", "1003", "1004")] == ["120", "15", "120"]
+
+
+def test_bulk_input_is_all_checked_before_any_call(ansible, pbx):
+    status, result, _run = configure(ansible, {"extensions": [
+        {"extension": 1002, "ring_timeout": 60}, {"extension": 1003, "email": "nope"}, {"extension": "10x4"},
+        {"extension": 1002, "dnd": True}]})
+    assert status == "FAILED" and pbx.counters == {}
+    assert result["problems"] == [
+        "extensions[1]: email (email): 'nope' is invalid because it is not an e-mail address; "
+        "allowed: an e-mail address such as ina@example.com, or blank",
+        "extensions[2]: extension: '10x4' is not an extension number; an extension number is digits only, such as 1000",
+        "extensions[3]: extension 1002 is already named by extensions[0]",
+    ]
+
+
+def test_a_refusal_midway_says_what_was_updated_failed_and_not_attempted(ansible, pbx):
+    items = [{"extension": number, "ring_timeout": 60} for number in (1000, 1001, 1002, 1003, 1004)]
+    items[2].update(busy_forward_to="Extension", busy_forward_extension="1099")
+    status, result, _run = configure(ansible, {"extensions": items})
+    assert status == "FAILED"
+    assert (result["updated"], result["failed_extensions"], result["not_attempted"]) == (["1000", "1001"], ["1002"], ["1003", "1004"])
+    assert [item["outcome"] for item in result["results"]] == ["updated", "updated", "failed", "not_attempted", "not_attempted"]
+    assert "Updated before the failure: 1000, 1001. Not attempted: 1003, 1004." in result["msg"]
+    assert pbx.counters["extension/update"] == 3 and pbx.counters["logout"] == 1
+
+
+def test_applied_too_often_during_a_bulk_run_is_retried(ansible, pbx):
+    pbx.configure(update_rate="3/1")
+    items = [{"extension": number, "display_name": "Bulk %s" % number} for number in range(1000, 1007)]
+    status, result, _run = configure(ansible, {"extensions": items})
+    assert status == "CHANGED" and len(result["updated"]) == 7
+    assert all(pbx.extension(str(number))["username"] == "Bulk %s" % number for number in range(1000, 1007))
+    assert pbx.counters["extension/update"] > 7
+
+
+def test_bulk_of_500_costs_the_physical_minimum(ansible, tmp_path):
+    with YeastarSimulator(extensions=500) as big:
+        ansible.env.update(YEASTAR_PORT=str(big.port), YEASTAR_CA_PATH=big.ca_path)
+        numbers = sorted(record["extnumber"] for record in big.extensions)
+        differing = numbers[::10]
+        for number in numbers:
+            big.patch_extension(number, ringtimeout="15" if number in differing else "30")
+        items = [{"extension": number, "ring_timeout": 30} for number in numbers]
+
+        status, result, _run = configure(ansible, {"extensions": items, "batch_size": 100})
+        assert status == "CHANGED" and result["updated"] == differing
+        assert big.counters == {"login": 1, "extension/query": 5, "extension/update": 50, "logout": 1}
+
+        big.reset_counters()
+        status, result, _run = configure(ansible, {"extensions": items, "batch_size": 100})
+        assert status == "SUCCESS" and result["updated"] == []
+        assert big.counters == {"login": 1, "extension/query": math.ceil(500 / 100), "logout": 1}
