@@ -13,49 +13,34 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import json
-import os
 import socket
-import ssl
 import time
-import traceback
-import warnings
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
+    ApiClientError,
+    RetryableTransportError,
+    TransportError,
+    check_tls_options,
+    new_session,
+    post,
+)
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import (
     APPLIED_TOO_OFTEN,
     LOGIN_REFUSED_ERRNOS,
     TOKEN_LOST_ERRNOS,
     TRANSIENT_ERRNOS,
     YeastarApiError,
-    YeastarError,
     YeastarLoginRefused,
-    YeastarTLSError,
-    YeastarTransportError,
 )
-
-try:
-    import requests
-except ImportError:
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
 
 READ_ENDPOINTS = frozenset(("login", "heartbeat", "extensionlist/query", "extension/query"))
 EVENT_PORT = "8260"
-TOKEN_LIFETIME = 30 * 60
 HEARTBEAT_AFTER = 20 * 60
-MASK = "********"
 
 
 def md5_hex(text):
     """The lowercase MD5 hex digest the PBX expects for passwords."""
     return hashlib.md5(text.encode("utf-8")).hexdigest()  # nosec B324 - the vendor's protocol
-
-
-class _RetryableTransportError(YeastarTransportError):
-    """A transport failure after which repeating a read is safe."""
 
 
 class YeastarClient:
@@ -68,19 +53,16 @@ class YeastarClient:
     def __init__(self, host, api_username, api_password, port=8088, api_version="v1.0.0",
                  scheme="https", validate_certs=True, ca_path=None, timeout=30,
                  retries=3, retry_delay=1.0, session=None, sleep=time.sleep, clock=time.monotonic):
-        if not HAS_REQUESTS:
-            raise YeastarError("the Python library 'requests' is required", host=host)
-        if validate_certs and ca_path and not os.access(ca_path, os.R_OK):
-            raise YeastarError("ca_path: %s is not a readable file" % ca_path, host=host)
         self.host = host
+        self.where = "PBX %s" % host
+        self._verify = check_tls_options(validate_certs, ca_path, self.where)
         self.base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
         self._username = api_username
         self._password_md5 = md5_hex(api_password or "")
-        self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self._timeout = timeout
         self._retries = retries
         self._retry_delay = retry_delay
-        self._session = session or requests.Session()
+        self._session = session or new_session()
         self._sleep = sleep
         self._clock = clock
         self._token = None
@@ -109,12 +91,12 @@ class YeastarClient:
             answer = self._with_retries("login", body, token=None, write=False)
         except YeastarApiError as err:
             if err.errno in LOGIN_REFUSED_ERRNOS:
-                self._login_refused = YeastarLoginRefused(err.errno, host=self.host)
+                self._login_refused = YeastarLoginRefused(err.errno, where=self.where)
                 raise self._login_refused from None
             raise
         token = answer.get("token")
         if not isinstance(token, str) or not token:
-            raise YeastarTransportError("the login answer holds no token", host=self.host, endpoint="login")
+            raise TransportError("the login answer holds no token", where=self.where, call="login")
         self._token = token
 
     def logout(self):
@@ -124,7 +106,7 @@ class YeastarClient:
             return
         try:
             self._send("logout", {}, token)
-        except YeastarError:
+        except ApiClientError:
             pass
 
     close = logout
@@ -163,58 +145,27 @@ class YeastarClient:
                 retryable = err.errno == APPLIED_TOO_OFTEN or (err.errno in TRANSIENT_ERRNOS and not write)
                 if not retryable or attempt >= self._retries:
                     raise
-            except _RetryableTransportError as err:
+            except RetryableTransportError as err:
                 if write:
-                    raise YeastarTransportError(err.message + "; the change may or may not have been applied",
-                                                host=self.host, endpoint=endpoint) from None
+                    raise TransportError(err.message + "; the change may or may not have been applied",
+                                         where=self.where, call=endpoint) from None
                 if attempt >= self._retries:
-                    raise YeastarTransportError(_after_attempts(err.message, attempt), host=self.host,
-                                                endpoint=endpoint) from None
+                    raise TransportError(_after_attempts(err.message, attempt), where=self.where, call=endpoint) from None
             attempt += 1
             self.retry_counts[endpoint] += 1
             self._sleep(self._retry_delay * 2 ** (attempt - 1))
 
     def _send(self, endpoint, body, token):
-        params = {"token": token} if token else None
         self.request_counts[endpoint] += 1
         self._last_traffic = self._clock()
-        try:
-            with warnings.catch_warnings():
-                if self._verify is False:
-                    warnings.simplefilter("ignore")
-                response = self._session.post(self.base_url + endpoint, params=params, json=body,
-                                              verify=self._verify, timeout=self._timeout)
-                status, text = response.status_code, response.text
-        except requests.exceptions.SSLError as exc:
-            raise YeastarTLSError(_tls_message(exc), host=self.host, endpoint=endpoint) from None
-        except requests.exceptions.Timeout:
-            raise _RetryableTransportError("no answer within %s seconds (timeout)" % self._timeout,
-                                           host=self.host, endpoint=endpoint) from None
-        except requests.exceptions.RequestException as exc:
-            raise _RetryableTransportError("connection failed: %s" % _scrub(_root_cause(exc), token),
-                                           host=self.host, endpoint=endpoint) from None
-        except OSError as exc:
-            raise YeastarTransportError("request failed: %s" % _scrub(str(exc), token),
-                                        host=self.host, endpoint=endpoint) from None
-        return self._decode(endpoint, status, text)
-
-    def _decode(self, endpoint, status, text):
-        if status >= 500:
-            raise _RetryableTransportError("HTTP status %s" % status, host=self.host, endpoint=endpoint)
-        if status != 200:
-            raise YeastarTransportError("HTTP status %s (is this the PBX's API port and version?)" % status,
-                                        host=self.host, endpoint=endpoint)
-        try:
-            answer = json.loads(text)
-        except ValueError:
-            raise _RetryableTransportError("the answer is not valid JSON (%d bytes, possibly truncated)" % len(text),
-                                           host=self.host, endpoint=endpoint) from None
-        if not isinstance(answer, dict) or "status" not in answer:
-            raise _RetryableTransportError("the answer is JSON but not an API answer (no 'status')",
-                                           host=self.host, endpoint=endpoint)
+        answer = post(self._session, self.base_url + endpoint, endpoint, self.where, self._verify, self._timeout,
+                      secrets=(token,), params={"token": token} if token else None, json=body)
+        if "status" not in answer:
+            raise RetryableTransportError("the answer is JSON but not an API answer (no 'status')",
+                                          where=self.where, call=endpoint)
         if answer["status"] == "Success":
             return answer
-        raise YeastarApiError(answer.get("errno", "unknown"), host=self.host, endpoint=endpoint)
+        raise YeastarApiError(answer.get("errno", "unknown"), where=self.where, call=endpoint)
 
     def _local_address(self):
         """The local IP address used to reach the PBX (no packet is sent)."""
@@ -234,40 +185,3 @@ def _bracketed(host):
 
 def _after_attempts(message, retries):
     return "%s (after %d retries)" % (message, retries) if retries else message
-
-
-def _scrub(text, token):
-    return text.replace(token, MASK) if token else text
-
-
-def _root_cause(exc):
-    """The innermost readable reason of a requests exception."""
-    seen = exc
-    while True:
-        inner = getattr(seen, "reason", None) or seen.__context__
-        if inner is None or inner is seen:
-            break
-        seen = inner
-    text = str(seen)
-    return text if text else type(seen).__name__
-
-
-def _tls_message(exc):
-    reason = None
-    seen = exc
-    while seen is not None and reason is None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            reason = seen.verify_message or str(seen)
-        for candidate in getattr(seen, "args", ()):
-            if isinstance(candidate, ssl.SSLCertVerificationError):
-                reason = candidate.verify_message or str(candidate)
-        seen = getattr(seen, "reason", None) or seen.__context__
-    reason = reason or _root_cause(exc)
-    if "mismatch" in reason:
-        advice = "Connect with the name or address the certificate was issued for, or give the PBX a certificate for this one"
-    else:
-        advice = "If the PBX uses a self-signed certificate or its own CA, set ca_path to that CA's PEM file"
-    return (
-        "TLS certificate verification failed (%s). %s; validate_certs: false turns verification off "
-        "and exposes the API password to anyone on the path." % (reason, advice)
-    )

@@ -4,9 +4,11 @@
 #
 # Private to the voiceops.pbx collection: no compatibility promise outside it.
 
-"""Errors raised by the Yeastar S-Series API client, and the vendor's errno table."""
+"""The Yeastar S-Series errno table and the errors the PBX answers with."""
 
 from __future__ import annotations
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
 
 ERRNO_MEANINGS = {
     "10002": "unsupported data format",
@@ -47,45 +49,20 @@ def errno_meaning(errno):
     return ERRNO_MEANINGS.get(str(errno), "an error code the API documentation does not list")
 
 
-class YeastarError(Exception):
-    """Any failure talking to a Yeastar PBX."""
-
-    def __init__(self, message, host=None, endpoint=None):
-        super().__init__(message)
-        self.message = message
-        self.host = host
-        self.endpoint = endpoint
-
-    def __str__(self):
-        where = ", ".join(part for part in (
-            "PBX %s" % self.host if self.host else "",
-            "call %s" % self.endpoint if self.endpoint else "",
-        ) if part)
-        return "%s: %s" % (where, self.message) if where else self.message
-
-
-class YeastarApiError(YeastarError):
+class YeastarApiError(ApiClientError):
     """The PBX answered {"status": "Failed", "errno": ...}."""
 
-    def __init__(self, errno, host=None, endpoint=None, detail=None):
+    def __init__(self, errno, where=None, call=None, detail=None):
         self.errno = str(errno)
         self.meaning = errno_meaning(self.errno)
         message = "the PBX answered error %s (%s)" % (self.errno, self.meaning)
         if detail:
             message = "%s. %s" % (message, detail)
-        super().__init__(message, host=host, endpoint=endpoint)
+        super().__init__(message, where=where, call=call)
 
 
 class YeastarLoginRefused(YeastarApiError):
     """Login refused for credentials or lockout: never retried."""
 
-    def __init__(self, errno, host=None, endpoint="login"):
-        super().__init__(errno, host=host, endpoint=endpoint, detail=LOCKOUT_ADVICE)
-
-
-class YeastarTransportError(YeastarError):
-    """The request did not get a usable answer: connection, timeout, HTTP status or body."""
-
-
-class YeastarTLSError(YeastarTransportError):
-    """The PBX's certificate could not be verified."""
+    def __init__(self, errno, where=None, call="login"):
+        super().__init__(errno, where=where, call=call, detail=LOCKOUT_ADVICE)

@@ -11,7 +11,7 @@ parameters -> requests (checked) -> one batched read -> plan -> updates -> resul
 
 from __future__ import annotations
 
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarError
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
     parse_extension_number,
     query_extensions,
@@ -195,7 +195,7 @@ def apply_plan(client, plan, check_mode):
         if not check_mode:
             try:
                 client.call("extension/update", change.body)
-            except YeastarError as err:
+            except ApiClientError as err:
                 change.outcome, change.error, change.errno = "failed", str(err), getattr(err, "errno", None)
                 for later in plan[index + 1:]:
                     if later.needed:

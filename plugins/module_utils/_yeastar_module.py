@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import (
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    YeastarClient,
+    ApiClientError,
 )
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarError
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
     INSECURE_WARNING,
     client_kwargs,
@@ -39,7 +39,7 @@ class YeastarModule(AnsibleModule):
         """A new API client; use it in a with block so that it logs out."""
         try:
             return YeastarClient(**client_kwargs(self.params))
-        except YeastarError as err:
+        except ApiClientError as err:
             self.fail_json(msg=str(err), api_calls={})
 
     def fail_on_error(self, error, **result):
@@ -48,4 +48,3 @@ class YeastarModule(AnsibleModule):
         if errno is not None:
             result["errno"] = errno
         self.fail_json(msg=str(error), **result)
-

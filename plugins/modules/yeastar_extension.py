@@ -669,7 +669,7 @@ api_calls:
   sample: {login: 1, extension/query: 1, extension/update: 1, logout: 1}
 """
 
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarError
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import (
     apply_plan,
@@ -715,7 +715,7 @@ def main():
         with client:
             plan = plan_changes(client, requests, module.params["batch_size"])
             outcome = apply_plan(client, plan, module.check_mode)
-    except (YeastarError, ValueError) as err:
+    except (ApiClientError, ValueError) as err:
         module.fail_on_error(err, api_calls=dict(client.request_counts))
 
     result = outcome.result(bulk)

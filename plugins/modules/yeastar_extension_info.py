@@ -156,7 +156,7 @@ api_calls:
   sample: {login: 1, extensionlist/query: 1, logout: 1}
 """
 
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarError
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
     extension_infos,
@@ -211,7 +211,7 @@ def main():
                 entries = read_details(client, numbers, params["batch_size"], params["show_secrets"])
             else:
                 entries = read_summaries(client)
-    except (YeastarError, ValueError) as err:
+    except (ApiClientError, ValueError) as err:
         module.fail_on_error(err, api_calls=dict(client.request_counts))
 
     known = {entry["number"] for entry in entries}

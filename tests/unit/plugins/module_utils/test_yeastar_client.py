@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import md5_hex
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import (
-    YeastarApiError,
-    YeastarError,
-    YeastarLoginRefused,
-    YeastarTLSError,
-    YeastarTransportError,
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
+    ApiClientError,
+    TLSVerificationError,
+    TransportError,
 )
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarApiError, YeastarLoginRefused
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 
 LIST = "extensionlist/query"
@@ -108,7 +107,7 @@ def test_transient_read_failures_are_retried_with_backoff(pbx, make_client, slee
 def test_retries_are_bounded_and_the_error_names_host_call_and_cause(pbx, make_client):
     pbx.inject("http", endpoint=LIST, count=None, status=500)
     with make_client() as client:
-        with pytest.raises(YeastarTransportError) as caught:
+        with pytest.raises(TransportError) as caught:
             client.call(LIST)
     assert pbx.counters[LIST] == 4
     assert str(caught.value) == "PBX %s, call %s: HTTP status 500 (after 3 retries)" % (pbx.host, LIST)
@@ -117,7 +116,7 @@ def test_retries_are_bounded_and_the_error_names_host_call_and_cause(pbx, make_c
 def test_a_slow_answer_is_a_timeout(pbx, make_client):
     pbx.inject("latency", endpoint=LIST, count=None, seconds=0.6)
     with make_client(timeout=0.2, retries=1) as client:
-        with pytest.raises(YeastarTransportError, match=r"no answer within 0.2 seconds \(timeout\) \(after 1 retries\)"):
+        with pytest.raises(TransportError, match=r"no answer within 0.2 seconds \(timeout\) \(after 1 retries\)"):
             client.call(LIST)
     assert pbx.counters[LIST] == 2
 
@@ -126,7 +125,7 @@ def test_a_slow_answer_is_a_timeout(pbx, make_client):
 def test_a_failed_write_is_not_repeated(pbx, make_client, kind):
     pbx.inject(kind, endpoint=UPDATE, count=1, process=True)
     with make_client() as client:
-        with pytest.raises(YeastarTransportError, match="may or may not have been applied"):
+        with pytest.raises(TransportError, match="may or may not have been applied"):
             client.call(UPDATE, {"extid": "1002", "username": "Amy Lee"})
     assert pbx.counters[UPDATE] == 1
 
@@ -151,7 +150,7 @@ def test_applied_too_often_is_retried_for_writes(pbx, make_client, sleeps):
 def test_a_body_that_is_not_json_is_a_clear_error(pbx, make_client, kind, words):
     pbx.inject(kind, endpoint=LIST, count=None)
     with make_client() as client:
-        with pytest.raises(YeastarTransportError, match=words):
+        with pytest.raises(TransportError, match=words):
             client.call(LIST)
 
 
@@ -180,7 +179,7 @@ def test_ca_path_is_used_even_when_requests_ca_bundle_says_otherwise(pbx, make_c
 
 def test_an_unknown_ca_is_refused_in_words_naming_both_options(pbx, make_client):
     client = make_client(ca_path=None)
-    with pytest.raises(YeastarTLSError) as caught:
+    with pytest.raises(TLSVerificationError) as caught:
         client.call(LIST)
     message = str(caught.value)
     assert "TLS certificate verification failed" in message
@@ -189,7 +188,7 @@ def test_an_unknown_ca_is_refused_in_words_naming_both_options(pbx, make_client)
 
 
 def test_a_missing_ca_file_is_an_error_before_any_request(pbx, make_client, tmp_path):
-    with pytest.raises(YeastarError, match="ca_path: .*missing.pem is not a readable file"):
+    with pytest.raises(ApiClientError, match="ca_path: .*missing.pem is not a readable file"):
         make_client(ca_path=str(tmp_path / "missing.pem"))
     assert pbx.counters == {}
 
@@ -208,7 +207,7 @@ def test_certificate_problems_are_named(options, reason, sleeps):
     from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
     with YeastarSimulator(**options) as pbx:
         client = YeastarClient(pbx.host, "api", pbx.api_password, port=pbx.port, ca_path=pbx.ca_path, sleep=sleeps)
-        with pytest.raises(YeastarTLSError, match=reason):
+        with pytest.raises(TLSVerificationError, match=reason):
             client.call(LIST)
 
 
@@ -227,7 +226,7 @@ def test_the_token_never_appears_in_an_error(pbx, make_client, tmp_path):
         client.call(LIST)
         token = pbx.tokens[0]
         pbx.stop()
-        with pytest.raises(YeastarTransportError) as caught:
+        with pytest.raises(TransportError) as caught:
             client.call(LIST)
     assert token not in str(caught.value) and "connection failed" in str(caught.value)
 
