@@ -1,0 +1,63 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection options of the Predictive Outbound call-center API."""
+
+    DOCUMENTATION = r"""
+options:
+  url:
+    description:
+      - Base URL of the Predictive Outbound API, for example V(http://callcenter.example.com:8080).
+      - If not set, the value of the E(OUTBOUND_API_URL) environment variable is used.
+    type: str
+    required: true
+  token:
+    description:
+      - A token obtained from C(App.Sip_Auth.Login). Tokens live 12 hours.
+      - With O(appid) and O(accesskey) too, an expired token is replaced by a fresh login.
+      - If not set, the value of the E(OUTBOUND_API_TOKEN) environment variable is used.
+      - One of O(token) or O(appid) and O(accesskey) is required.
+    type: str
+  appid:
+    description:
+      - Application ID for C(App.Sip_Auth.Login). The module logs out the token it created when it ends.
+      - If not set, the value of the E(OUTBOUND_API_APPID) environment variable is used.
+    type: str
+  accesskey:
+    description:
+      - Access key that goes with O(appid).
+      - If not set, the value of the E(OUTBOUND_API_ACCESSKEY) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificate of an V(https) URL.
+      - If not set, the value of the E(OUTBOUND_API_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA that issued the server's certificate, for an V(https) URL.
+      - If not set, the value of the E(OUTBOUND_API_CA_PATH) environment variable is used.
+    type: path
+  request_timeout:
+    description:
+      - Seconds to wait for each HTTP answer. Reads that time out are retried up to 3 times with backoff.
+    type: int
+    default: 30
+requirements:
+  - requests
+"""
+
+    ACTION_GROUP = r"""
+attributes:
+  action_group:
+    description: Use C(group/voiceops.pbx.outbound) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - voiceops.pbx.outbound
+"""

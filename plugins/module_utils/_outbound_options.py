@@ -1,0 +1,44 @@
+# Copyright (c) voiceops.pbx contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Private to the voiceops.pbx collection: no compatibility promise outside it.
+
+"""Connection options of the Predictive Outbound API, shared by its module and the inventory plugin."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+OUTBOUND_ENV = {
+    "url": "OUTBOUND_API_URL",
+    "token": "OUTBOUND_API_TOKEN",
+    "appid": "OUTBOUND_API_APPID",
+    "accesskey": "OUTBOUND_API_ACCESSKEY",
+    "validate_certs": "OUTBOUND_API_VALIDATE_CERTS",
+    "ca_path": "OUTBOUND_API_CA_PATH",
+}
+
+
+def _env(name):
+    return (env_fallback, [OUTBOUND_ENV[name]])
+
+
+def outbound_argument_spec():
+    """A fresh argument spec of the connection options, with environment fallbacks."""
+    return dict(
+        url=dict(type="str", required=True, fallback=_env("url")),
+        token=dict(type="str", no_log=True, fallback=_env("token")),
+        appid=dict(type="str", fallback=_env("appid")),
+        accesskey=dict(type="str", no_log=True, fallback=_env("accesskey")),
+        validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
+        ca_path=dict(type="path", fallback=_env("ca_path")),
+        request_timeout=dict(type="int", default=30),
+    )
+
+
+def outbound_client_kwargs(options):
+    """Keyword arguments for OutboundClient from any mapping of the connection options."""
+    kwargs = {name: options[name] for name in OUTBOUND_ENV}
+    kwargs["timeout"] = options["request_timeout"]
+    return kwargs
