@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from .outbound import OutboundSimulator
 from .yeastar import YeastarSimulator
 
-__all__ = ["YeastarSimulator"]
+__all__ = ["OutboundSimulator", "YeastarSimulator"]

@@ -19,6 +19,7 @@ class SimulatorBase:
     """Start/stop and common state; subclasses implement ``endpoint_of``, ``handle_api`` and ``admin_routes``."""
 
     name = "sim"
+    handler_class = SimRequestHandler  # a subclass may read requests its own way
 
     def __init__(self, host="127.0.0.1", port=0, tls=True, ca_path=None, cert_hostnames=None, expired_cert=False,
                  pki=None, log=None, latency=0.0):
@@ -51,7 +52,7 @@ class SimulatorBase:
                 self._own_pki = True
             context = self._pki.server_context(self._cert_hostnames, self._expired_cert)
         self.access_log = AccessLog(self._log_target, self.name)
-        self._server = SimHTTPServer(self._bind, SimRequestHandler, self, context)
+        self._server = SimHTTPServer(self._bind, self.handler_class, self, context)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="%s-server" % self.name, daemon=True)
         self._thread.start()

@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 
+from . import outbound_cli
 from .tls import TestPKI
 from .yeastar import YeastarSimulator
 from .yeastar_api import parse_rate
@@ -61,8 +62,9 @@ Faults (--fault, POST /__sim__/faults, sim.inject()): a JSON object
   replaces its answer (default: nothing applied); "body": text for http/garbage.
 
 Logs: one line per call (time, client IP, endpoint, result, duration); never bodies,
-passwords or more than 4 characters of a token.
-"""
+passwords, access keys or more than 4 characters of a token.
+
+""" + outbound_cli.EPILOG
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -78,10 +80,11 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m simulator", formatter_class=_Formatter, epilog=EPILOG,
-        description="Simulated PBX APIs for the voiceops.pbx tests: the Yeastar S-Series HTTPS API v1.x.")
+        description="Simulated PBX APIs for the voiceops.pbx tests: the Yeastar S-Series HTTPS API v1.x"
+                    " and, optionally, the Predictive Outbound call-center API.")
     server = parser.add_argument_group("server (shared by every simulated API)")
     server.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    server.add_argument("--no-tls", dest="tls", action="store_false", help="plain HTTP instead of HTTPS")
+    server.add_argument("--no-tls", dest="tls", action="store_false", help="plain HTTP instead of HTTPS for the Yeastar API")
     server.add_argument("--ca-out", metavar="PATH", help="write the test CA (PEM) here; default: a temporary file removed on exit")
     server.add_argument("--cert-hostname", metavar="NAME", action="append",
                         help="name or IP in the server certificate, repeatable; default: localhost and 127.0.0.1")
@@ -89,7 +92,8 @@ def build_parser():
     server.add_argument("--log-file", metavar="PATH", help="append the call log here instead of stderr")
     server.add_argument("--quiet", action="store_true", help="no call log at all")
     server.add_argument("--ready-file", metavar="PATH",
-                        help='once listening, write {"port","ca_path","base_url","pid"} as one JSON line here (removed on exit)')
+                        help='once listening, write {"port","ca_path","base_url","pid","outbound_url","outbound_port"} as'
+                             ' one JSON line here (removed on exit; null for an API not served)')
 
     yeastar = parser.add_argument_group("Yeastar S-Series API")
     yeastar.add_argument("--port", type=int, default=8088, help="port of the Yeastar API; 0 picks a free one")
@@ -108,9 +112,10 @@ def build_parser():
     seed = yeastar.add_mutually_exclusive_group()
     seed.add_argument("--extensions", type=int, metavar="N", help="generate N plausible extensions instead of the vendor sample")
     seed.add_argument("--seed-file", metavar="FILE", help="extensions from a JSON or YAML list of extension/query records")
-    yeastar.add_argument("--first-extension", type=int, default=1000, metavar="NUMBER", help="first number for --extensions")
+    yeastar.add_argument("--first-extension", type=int, default=1000, metavar="NUMBER", help="first number for --extensions and --outbound-extensions")
     yeastar.add_argument("--state-file", metavar="FILE",
                          help="load the extensions from FILE if it exists, save them there after every change")
+    outbound_cli.add_arguments(parser)
     return parser
 
 
@@ -135,38 +140,53 @@ def main(argv=None):
     try:
         faults = _latency_faults(args.latency) + [json.loads(text) for text in args.fault]
         parse_rate(args.update_rate)
+        outbound_cli.faults(args)
     except ValueError as error:
-        parser.error("bad --latency, --fault or --update-rate: %s" % error)
+        parser.error("bad --latency, --fault, --outbound-fault or --update-rate: %s" % error)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
 
-    pki = TestPKI(args.ca_out) if args.tls else None
+    run_outbound = outbound_cli.wanted(args)
+    run_yeastar = not args.outbound_only
+    pki = TestPKI(args.ca_out) if (run_yeastar and args.tls) or (run_outbound and args.outbound_tls) else None
     log = None if args.quiet else (args.log_file or sys.stderr)
+    sims = []
     try:
-        sim = YeastarSimulator(
+        sim = None if not run_yeastar else YeastarSimulator(
             host=args.host, port=args.port, tls=args.tls, cert_hostnames=args.cert_hostname, expired_cert=args.expired_cert,
             username=args.username, password=args.password, api_versions=args.api_versions,
             token_lifetime=args.token_lifetime, lockout_seconds=args.lockout_seconds,
             max_failed_logins=args.max_failed_logins, update_rate=args.update_rate, allowed_ips=args.allowed_ip,
             extensions=args.extensions, first_extension=args.first_extension, seed_file=args.seed_file,
             state_file=args.state_file, log=log, pki=pki)
-        for fault in faults:
+        for fault in faults if sim else ():
             sim.faults.add(fault)
-        sim.start()
+        sims = [sim] if sim else []
+        if run_outbound:
+            sims.append(outbound_cli.build(args, pki, log, sim))
+        for item in sims:
+            item.start()
     except (OSError, ValueError) as error:
+        for item in sims:
+            item.stop()
         if pki is not None:
             pki.cleanup()
         parser.exit(2, "%s: error: %s\n" % (parser.prog, error))
 
     if args.ready_file:
-        _write_ready(args.ready_file, {"port": sim.port, "ca_path": sim.ca_path, "base_url": sim.base_url, "pid": os.getpid()})
+        outbound = sims[-1] if run_outbound else None
+        _write_ready(args.ready_file, {"port": sim.port if sim else None, "ca_path": pki.ca_path if pki else None,
+                                       "base_url": sim.base_url if sim else None, "pid": os.getpid(),
+                                       "outbound_url": outbound.base_url if outbound else None,
+                                       "outbound_port": outbound.port if outbound else None})
     try:
         while not stop.wait(0.5):
             pass
     finally:
-        sim.stop()
+        for item in sims:
+            item.stop()
         if pki is not None:
             pki.cleanup()
         if args.ready_file and os.path.exists(args.ready_file):

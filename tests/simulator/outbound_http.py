@@ -1,0 +1,111 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""HTTP side of the Predictive Outbound simulator: form bodies, service counters, PhalApi-shaped faults.
+
+A call is counted, faulted and logged under its ``service`` field (not its path), so the
+request handler reads the form before anything else. Admin calls are left to the shared handler.
+"""
+
+from __future__ import annotations
+
+import time
+from email import policy
+from email.parser import BytesParser
+from urllib.parse import parse_qs, urlsplit
+
+from .httpbase import ADMIN_PREFIX, JSON_TYPE, SimRequestHandler, encode_json
+
+NO_SERVICE = "(no service)"
+
+
+def _first_values(text):
+    return {key: values[0] for key, values in parse_qs(text, keep_blank_values=True).items()}
+
+
+def _multipart(content_type, body):
+    message = BytesParser(policy=policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        raise ValueError("unreadable multipart/form-data body")
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name is None or name in fields:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        fields[name] = payload.decode(part.get_content_charset() or "utf-8")
+    return fields
+
+
+def read_form(content_type, body, query=""):
+    """Form fields (first value of each) of an urlencoded or multipart body; query fields fill in, as PHP's $_REQUEST.
+
+    Any other content type (JSON included) is not read as fields. ``ValueError`` on an unreadable body.
+    """
+    fields = {}
+    kind = content_type.split(";", 1)[0].strip().lower()
+    try:
+        if kind == "multipart/form-data":
+            fields = _multipart(content_type, body)
+        elif kind in ("", "application/x-www-form-urlencoded"):
+            fields = _first_values(body.decode("utf-8"))
+    except (UnicodeError, LookupError) as error:
+        raise ValueError("unreadable form body: %s" % error)
+    for key, value in _first_values(query).items():
+        fields.setdefault(key, value)
+    return fields
+
+
+class OutboundRequestHandler(SimRequestHandler):
+    """API calls: read the form, count and fault by service, answer HTTP 200 with the PhalApi envelope."""
+
+    def _serve(self):
+        url = urlsplit(self.path)
+        if url.path.startswith(ADMIN_PREFIX):
+            super()._serve()
+            return
+        app = self.server.app
+        client_ip = self.client_address[0]
+        started = time.monotonic()
+        try:
+            body = self._read_body()
+        except ValueError as error:
+            self.close_connection = True
+            self._send(400, str(error).encode("utf-8"), "text/plain; charset=UTF-8")
+            return
+        problem = None
+        try:
+            form = read_form(self.headers.get("Content-Type", ""), body, url.query)
+        except ValueError as error:
+            form, problem = {}, str(error)
+        endpoint = form.get("service", "").strip() or NO_SERVICE
+        app.recorder.count(endpoint)
+        delay, fault = app.faults.take(endpoint)
+        if delay:
+            time.sleep(delay)
+        payload, result = None, None
+        if fault is None or fault.process:
+            payload, result = app.handle_form(self.command, form, client_ip, problem)
+        try:
+            if fault is None:
+                self._send(200, encode_json(payload), JSON_TYPE)
+            else:
+                result = self._send_fault(fault, payload)
+        except OSError as error:
+            self.close_connection = True
+            result = "%s, not delivered: %s" % (result or fault.kind, type(error).__name__)
+        app.recorder.record({"endpoint": endpoint, "method": self.command, "result": result, "client_ip": client_ip,
+                             "fault": fault.kind if fault else None})
+        app.access_log.call(client_ip, self.command, endpoint, form.get("token", ""), result, time.monotonic() - started)
+
+    def _send_fault(self, fault, payload):
+        """``errno`` and ``truncate`` answer in the PhalApi envelope; the other kinds as everywhere."""
+        app = self.server.app
+        if fault.kind == "errno":
+            self._send(200, encode_json(app.fault_answer(fault.errno)), JSON_TYPE)
+            return fault.errno
+        if fault.kind == "truncate" and payload is None:
+            payload = app.fault_answer("500")
+        return super()._send_fault(fault, payload)
