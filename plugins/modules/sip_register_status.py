@@ -15,12 +15,14 @@ description:
   - Can wait until every extension is registered (or unregistered), for example right after phones were provisioned.
   - Large lists are read in batches; a wait asks only for the extensions that are not there yet, one call per round.
 author:
-  - voiceops.pbx contributors
+  - VoiceOps PBX team (@voiceops)
 extends_documentation_fragment:
   - voiceops.pbx.outbound
   - voiceops.pbx.outbound.action_group
   - ansible.builtin.action_common_attributes
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
     details: The module only reads; it behaves the same in check mode.

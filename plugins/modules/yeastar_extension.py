@@ -19,12 +19,14 @@ description:
   - Every value is checked before any request is sent; nothing is sent when any value is invalid.
   - The v1 API cannot create or delete extensions; an extension that does not exist is an error.
 author:
-  - voiceops.pbx contributors
+  - VoiceOps PBX team (@voiceops)
 extends_documentation_fragment:
   - voiceops.pbx.yeastar
   - voiceops.pbx.yeastar.action_group
   - ansible.builtin.action_common_attributes
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
     details: Reads the current settings and reports what would change, without sending any update.

@@ -19,12 +19,14 @@ description:
   - Cost, one login, one list call (or one query of every extension, or ceil(N / O(batch_size)) queries for
     N numbers in O(extensions)), one logout.
 author:
-  - voiceops.pbx contributors
+  - VoiceOps PBX team (@voiceops)
 extends_documentation_fragment:
   - voiceops.pbx.yeastar
   - voiceops.pbx.yeastar.action_group
   - ansible.builtin.action_common_attributes
 attributes:
+  platform:
+    platforms: posix
   check_mode:
     support: full
     details: The module only reads; it behaves the same in check mode.

@@ -20,7 +20,7 @@ import sys
 
 import pytest
 
-from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
+from ansible_collections.voiceops.pbx.tests.simulator import OutboundSimulator, YeastarSimulator
 
 ROOT = pathlib.Path(os.path.abspath(__file__)).parents[2]
 PLAYBOOKS = ROOT / "tests" / "integration" / "playbooks"
@@ -94,3 +94,17 @@ def pbx():
 @pytest.fixture
 def ansible(pbx, tmp_path):
     return Ansible(pbx, tmp_path)
+
+
+@pytest.fixture
+def outbound():
+    with OutboundSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def outbound_ansible(ansible, outbound):
+    """Ansible with the Predictive Outbound connection (appid and accesskey) in the environment."""
+    ansible.env.update(OUTBOUND_API_URL=outbound.url, OUTBOUND_API_APPID=outbound.appid,
+                       OUTBOUND_API_ACCESSKEY=outbound.accesskey)
+    return ansible

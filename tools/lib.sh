@@ -1,0 +1,144 @@
+# shellcheck shell=bash
+# Helpers shared by the scripts in tools/. Source it; it does nothing by itself.
+
+# Repository root (the collection root), whatever the caller's directory.
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV_DIR="${VENV_DIR:-$REPO_ROOT/.venv}"
+BUILD_DIR="${BUILD_DIR:-$REPO_ROOT/.build}"
+
+# A banner that stands out in a long log.
+header() {
+    printf '\n==== %s ====\n' "$*"
+}
+
+die() {
+    printf 'error: %s\n' "$*" >&2
+    exit 1
+}
+
+# Succeeds when "$1" names a Python interpreter that actually runs
+# (a pyenv shim for a version that is not selected exits non-zero).
+python_works() {
+    "$1" -c 'import sys, venv; sys.exit(0)' >/dev/null 2>&1
+}
+
+# Prints the interpreter to build .venv with: $PYTHON when set, else
+# Python 3.12 (pyenv 3.12.1, any pyenv 3.12, python3.12 on PATH), else python3.
+pick_python() {
+    local candidate prefix
+    if [[ -n "${PYTHON:-}" ]]; then
+        python_works "$PYTHON" || die "PYTHON=$PYTHON does not run"
+        printf '%s\n' "$PYTHON"
+        return
+    fi
+    if command -v pyenv >/dev/null 2>&1; then
+        for candidate in 3.12.1 3.12; do
+            prefix="$(pyenv prefix "$candidate" 2>/dev/null)" || continue
+            if python_works "$prefix/bin/python3"; then
+                printf '%s\n' "$prefix/bin/python3"
+                return
+            fi
+        done
+    fi
+    if command -v python3.12 >/dev/null 2>&1 && python_works python3.12; then
+        command -v python3.12
+        return
+    fi
+    python_works python3 || die "no working python3 found"
+    command -v python3
+}
+
+# "3.12" for the venv's interpreter.
+venv_python_version() {
+    "$VENV_DIR/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])'
+}
+
+# Puts the venv first on PATH so that ansible-*, pytest and friends come from it.
+activate_venv() {
+    [[ -x "$VENV_DIR/bin/python" ]] || die "$VENV_DIR is missing: run tools/venv.sh"
+    export VIRTUAL_ENV="$VENV_DIR"
+    export PATH="$VENV_DIR/bin:$PATH"
+}
+
+# Clock in whole seconds, for step timings.
+now() {
+    date +%s
+}
+
+# Where the test copy of the collection lives: outside the repository (ansible-test
+# wants .../ansible_collections/NAMESPACE/NAME/), one per checkout so that two
+# checkouts on one machine do not share it. TEST_TREE_ROOT overrides the parent.
+tree_root() {
+    local key
+    key="$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-10)"
+    printf '%s\n' "${TEST_TREE_ROOT:-${TMPDIR:-/tmp}/voiceops-pbx-test-$key}"
+}
+
+# The value of a top-level scalar field of galaxy.yml.
+galaxy_field() {
+    sed -n -E "/^$1:/{s/^$1:[[:space:]]*['\"]?([A-Za-z0-9_.]+).*/\\1/p;q;}" "$REPO_ROOT/galaxy.yml"
+}
+
+# "namespace/name" from galaxy.yml.
+collection_name() {
+    local namespace name
+    namespace="$(galaxy_field namespace)"
+    name="$(galaxy_field name)"
+    [[ -n "$namespace" && -n "$name" ]] || die "cannot read namespace and name from galaxy.yml"
+    printf '%s/%s\n' "$namespace" "$name"
+}
+
+# Runs a command with the noise of pip about this machine's file:// package mirrors
+# (missing project pages) dropped from its output; keeps its exit status.
+without_mirror_noise() {
+    "$@" 2>&1 | { grep --line-buffered -v -e 'is ignored: it is neither a file nor a directory' || true; }
+}
+
+# Starts the PBX simulator of tests/simulator in the background on a free port,
+# writing its ready file, CA and log into directory "$1", and waits until it is
+# ready. Sets SIM_PID. SIMULATOR_TIMEOUT (seconds, default 60) bounds the wait.
+start_simulator() {
+    local dir="$1" waited=0 limit
+    limit=$(( ${SIMULATOR_TIMEOUT:-60} * 5 ))
+    rm -f "$dir/ready.json"
+    (cd "$REPO_ROOT/tests" && exec "$VENV_DIR/bin/python" -m simulator \
+        --port 0 --ready-file "$dir/ready.json" --ca-out "$dir/ca.pem") \
+        >"$dir/simulator.log" 2>&1 </dev/null &
+    SIM_PID=$!
+    until ready_field "$dir/ready.json" port >/dev/null 2>&1; do
+        if ! kill -0 "$SIM_PID" 2>/dev/null; then
+            wait "$SIM_PID" || true
+            SIM_PID=""
+            die "the simulator exited before it was ready (log: $dir/simulator.log)"
+        fi
+        if (( waited >= limit )); then
+            die "the simulator was not ready after ${SIMULATOR_TIMEOUT:-60}s (log: $dir/simulator.log)"
+        fi
+        sleep 0.2
+        waited=$((waited + 1))
+    done
+}
+
+# Stops the simulator started by start_simulator: TERM, then KILL after 5 seconds.
+stop_simulator() {
+    local pid="$1" tries=0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null && (( tries < 25 )); do
+        sleep 0.2
+        tries=$((tries + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# Prints field "$2" of the simulator's ready file "$1" (one JSON object);
+# fails while the file is missing or incomplete.
+ready_field() {
+    "$VENV_DIR/bin/python" - "$1" "$2" <<'PYEOF'
+import json
+import sys
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    print(json.loads(handle.read())[sys.argv[2]])
+PYEOF
+}
