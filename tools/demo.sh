@@ -6,8 +6,9 @@
 #   2. ansible-galaxy collection build of a clean copy of the checkout, and
 #      ansible-galaxy collection install --force into .build/collections;
 #   3. the simulator from tests/simulator on a free port with its own test CA;
-#   4. ansible-playbook playbooks/demo.yml with the YEASTAR_* connection variables
-#      pointing at the simulator. The simulator is stopped however the script ends.
+#   4. ansible-playbook playbooks/demo.yml with the YEASTAR_* and OUTBOUND_API_*
+#      connection variables pointing at the simulators (the S-Series API over HTTPS,
+#      the Predictive Outbound API over HTTP). They are stopped however the script ends.
 #
 # DEMO_PLAYBOOK=path overrides the playbook; extra arguments go to ansible-playbook.
 set -euo pipefail
@@ -59,6 +60,9 @@ export YEASTAR_PORT="$port"
 export YEASTAR_USERNAME=api
 export YEASTAR_PASSWORD='Yeastar@123'
 export YEASTAR_CA_PATH="$ca_path"
+export OUTBOUND_API_URL="$(ready_field "$work/ready.json" outbound_url)"
+export OUTBOUND_API_APPID=voiceops
+export OUTBOUND_API_ACCESSKEY='Outbound@123'
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 ansible-playbook "$playbook" "$@"

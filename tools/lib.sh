@@ -102,7 +102,7 @@ start_simulator() {
     limit=$(( ${SIMULATOR_TIMEOUT:-60} * 5 ))
     rm -f "$dir/ready.json"
     (cd "$REPO_ROOT/tests" && exec "$VENV_DIR/bin/python" -m simulator \
-        --port 0 --ready-file "$dir/ready.json" --ca-out "$dir/ca.pem") \
+        --port 0 --outbound-port 0 --ready-file "$dir/ready.json" --ca-out "$dir/ca.pem") \
         >"$dir/simulator.log" 2>&1 </dev/null &
     SIM_PID=$!
     until ready_field "$dir/ready.json" port >/dev/null 2>&1; do

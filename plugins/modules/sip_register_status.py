@@ -239,6 +239,9 @@ def main():
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
+    if not params["validate_certs"] and params["url"].lower().startswith("https"):
+        module.warn("validate_certs is false: the server's certificate is not checked, so anyone on the network path "
+                    "can pose as the call center and read the accesskey and token. Set ca_path to its CA certificate instead.")
     problems = []
     try:
         numbers = parse_extension_numbers(params["extnumber"], "extnumber")

@@ -22,12 +22,18 @@ def recap(run):
     return int(found.group(2))
 
 
-def test_demo_and_audit_only_read(ansible, pbx):
-    for playbook in ("demo.yml", "audit_extensions.yml"):
-        assert recap(ansible.playbook(EXAMPLES / playbook)) == 0
-    assert "extension/update" not in pbx.counters
+def test_the_demo_shows_both_apis_and_an_idempotent_change(outbound_ansible, pbx):
+    run = outbound_ansible.playbook(EXAMPLES / "demo.yml")
+    assert recap(run) == 1
+    assert "1002     Amy                      SIP   Registered   192.168.5.102" in run.stdout
+    assert "7 extension(s), 3 S-Series API call(s), 3 call-center API call(s)" in run.stdout
+    assert "second run: changed=False" in run.stdout and pbx.counters["extension/update"] == 1
+
+
+def test_the_audit_only_reads(ansible, pbx):
     audit = ansible.playbook(EXAMPLES / "audit_extensions.yml")
-    assert "SIP phones offline: 1006" in audit.stdout
+    assert recap(audit) == 0 and "SIP phones offline: 1006" in audit.stdout
+    assert "extension/update" not in pbx.counters
 
 
 @pytest.mark.parametrize("playbook", ["enforce_voicemail_policy.yml", "bulk_apply.yml", "renumber.yml"])
@@ -45,3 +51,14 @@ def test_bulk_apply_sets_what_the_vars_file_says(ansible, pbx):
     assert pbx.extension("1000")["username"] == "Reception"
     assert pbx.extension("1003")["btransferext"] == "1002"
     assert pbx.extension("1005")["maxduration"] == "Unlimited"
+
+
+def test_waiting_for_new_phones(outbound_ansible, outbound):
+    outbound.set_registration("1005", registered=False)
+    outbound.schedule("1005", 2, registered=True, clientip="192.168.5.155")
+    run = outbound_ansible.playbook(EXAMPLES / "wait_for_phones.yml")
+    assert recap(run) == 0 and "1005 at 192.168.5.155" in run.stdout
+
+    outbound.set_registration("1004", registered=False)
+    run = outbound_ansible.playbook(EXAMPLES / "wait_for_phones.yml", extra_vars={"wait_timeout": 1})
+    assert run.returncode != 0 and "still not there: 1004 (unregistered)" in run.stdout
