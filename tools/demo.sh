@@ -60,7 +60,8 @@ export YEASTAR_PORT="$port"
 export YEASTAR_USERNAME=api
 export YEASTAR_PASSWORD='Yeastar@123'
 export YEASTAR_CA_PATH="$ca_path"
-export OUTBOUND_API_URL="$(ready_field "$work/ready.json" outbound_url)"
+OUTBOUND_API_URL="$(ready_field "$work/ready.json" outbound_url)"
+export OUTBOUND_API_URL
 export OUTBOUND_API_APPID=voiceops
 export OUTBOUND_API_ACCESSKEY='Outbound@123'
 export ANSIBLE_LOCALHOST_WARNING=false

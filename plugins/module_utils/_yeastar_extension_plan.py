@@ -194,6 +194,7 @@ def apply_plan(client, plan, check_mode):
             continue
         if not check_mode:
             try:
+                client.keepalive()
                 client.call("extension/update", change.body)
             except ApiClientError as err:
                 change.outcome, change.error, change.errno = "failed", str(err), getattr(err, "errno", None)

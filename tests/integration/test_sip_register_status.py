@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.voiceops.pbx.tests.simulator import OutboundSimulator
+
 LOGIN = "App.Sip_Auth.Login"
 LOGOUT = "App.Sip_Auth.Logout"
 STATUS = "App.Sip_Status.GetSipRegisterStatus"
@@ -133,3 +135,14 @@ def test_large_lists_are_batched(outbound_ansible, outbound):
     status, result, _run = status_of(outbound_ansible, {"extnumber": numbers, "batch_size": 100})
     assert status == "SUCCESS" and len(result["extensions"]) == 250
     assert outbound.counters[STATUS] == 3
+
+
+def test_https_with_ca_path_and_a_clear_error_without_it(ansible):
+    with OutboundSimulator(tls=True) as secure:
+        ansible.env.update(OUTBOUND_API_URL=secure.url, OUTBOUND_API_APPID=secure.appid,
+                           OUTBOUND_API_ACCESSKEY=secure.accesskey)
+        status, result, _run = status_of(ansible, {"extnumber": "1002", "ca_path": secure.ca_path})
+        assert status == "SUCCESS" and result["registered"] == ["1002"]
+        status, result, _run = status_of(ansible, {"extnumber": "1002"})
+        assert status == "FAILED" and "TLS certificate verification failed" in result["msg"]
+        assert "ca_path" in result["msg"] and secure.accesskey not in result["msg"]

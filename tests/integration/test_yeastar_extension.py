@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 
 MASK = "********"
@@ -203,3 +204,40 @@ def test_bulk_of_500_costs_the_physical_minimum(ansible, tmp_path):
         status, result, _run = configure(ansible, {"extensions": items, "batch_size": 100})
         assert status == "SUCCESS" and result["updated"] == []
         assert big.counters == {"login": 1, "extension/query": math.ceil(500 / 100), "logout": 1}
+
+
+EVERY_FIELD = {
+    "display_name": "Ina Tang", "caller_id": "Ina1003", "register_name": "ina1003", "register_password": "Reg1003x",
+    "max_registrations": 4, "login_password": "Portal1003", "email": "ina@example.com", "mobile": "0612345678",
+    "language": "French", "voicemail": False, "voicemail_to_email": True, "voicemail_pin": "7777",
+    "always_forward": True, "always_forward_to": "Custom Number", "always_forward_extension": "",
+    "always_forward_prefix": "0", "always_forward_number": "5550101",
+    "no_answer_forward": True, "no_answer_forward_to": "Extension", "no_answer_forward_extension": "1002",
+    "no_answer_forward_prefix": "", "no_answer_forward_number": "",
+    "busy_forward": True, "busy_forward_to": "Mobile Number", "busy_forward_extension": "",
+    "busy_forward_prefix": "9", "busy_forward_number": "",
+    "mobility_extension": True, "ring_simultaneously": True, "mobile_prefix": "9", "allow_being_monitored": True,
+    "monitor_mode": "Barge-in", "ring_timeout": 120, "max_call_duration": 900, "do_not_disturb": True,
+    "call_restriction": True, "agent_id": "4242",
+}
+
+
+def test_every_field_by_its_vendor_name_then_by_its_option_name(ansible, pbx):
+    fields = {field.option: field for field in FIELDS}
+    assert set(EVERY_FIELD) == set(fields)
+    by_vendor = {fields[option].vendor: value for option, value in EVERY_FIELD.items()}
+    status, result, run = configure(ansible, dict(by_vendor, extid=1003))
+    assert status == "CHANGED", result.get("msg")
+    assert "[WARNING]" not in run.stdout + run.stderr
+    stored = pbx.extension("1003")
+    for option, value in EVERY_FIELD.items():
+        field = fields[option]
+        if option == "login_password":
+            assert stored["loginpassword"] == hashlib.md5(value.encode()).hexdigest()
+        else:
+            assert stored[field.answer_name] == field.kind.to_request(value), option
+
+    pbx.reset_counters()
+    status, result, run = configure(ansible, dict(EVERY_FIELD, extension=1003))
+    assert status == "SUCCESS" and result["changed_fields"] == []
+    assert pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
