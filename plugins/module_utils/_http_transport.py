@@ -12,6 +12,7 @@ naming the server and the call; secrets given to post() never appear in them.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import ssl
@@ -54,6 +55,37 @@ class RetryableTransportError(TransportError):
 
 class TLSVerificationError(TransportError):
     """The server's certificate could not be verified."""
+
+
+class Retry:
+    """Bounded retries with exponential backoff, counted per call."""
+
+    def __init__(self, retries, delay, sleep):
+        self.retries = retries
+        self.delay = delay
+        self.sleep = sleep
+        self.counts = collections.Counter()
+
+    def run(self, call, where, send, retryable_api_error, write=False):
+        """send() until it succeeds. Transport failures are repeated for reads only; an API error
+        when retryable_api_error(err) says so. The last failure is raised, saying how often it was tried."""
+        attempt = 0
+        while True:
+            try:
+                return send()
+            except RetryableTransportError as err:
+                if write:
+                    raise TransportError(err.message + "; the change may or may not have been applied",
+                                         where=where, call=call) from None
+                if attempt >= self.retries:
+                    raise TransportError("%s (after %d retries)" % (err.message, attempt) if attempt else err.message,
+                                         where=where, call=call) from None
+            except ApiClientError as err:
+                if isinstance(err, TransportError) or not retryable_api_error(err) or attempt >= self.retries:
+                    raise
+            attempt += 1
+            self.counts[call] += 1
+            self.sleep(self.delay * 2 ** (attempt - 1))
 
 
 def check_tls_options(validate_certs, ca_path, where):

@@ -17,6 +17,7 @@ import time
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
     ApiClientError,
+    Retry,
     RetryableTransportError,
     TransportError,
     check_tls_options,
@@ -118,12 +119,10 @@ class OutboundClient:
         self._accesskey = accesskey
         self._own_token = False
         self._timeout = timeout
-        self._retries = retries
-        self._retry_delay = retry_delay
+        self._retry = Retry(retries, retry_delay, sleep)
         self._session = session or new_session()
-        self._sleep = sleep
         self.request_counts = collections.Counter()
-        self.retry_counts = collections.Counter()
+        self.retry_counts = self._retry.counts
 
     def __enter__(self):
         return self
@@ -190,20 +189,7 @@ class OutboundClient:
         return [found.get(number) or dict(registration_entry({"extnumber": number}), code=None) for number in numbers]
 
     def _with_retries(self, service, fields):
-        attempt = 0
-        while True:
-            try:
-                return self._send(service, fields)
-            except OutboundApiError as err:
-                if not err.transient or attempt >= self._retries:
-                    raise
-            except RetryableTransportError as err:
-                if attempt >= self._retries:
-                    raise TransportError("%s (after %d retries)" % (err.message, attempt) if attempt else err.message,
-                                         where=self.where, call=service) from None
-            attempt += 1
-            self.retry_counts[service] += 1
-            self._sleep(self._retry_delay * 2 ** (attempt - 1))
+        return self._retry.run(service, self.where, lambda: self._send(service, fields), lambda err: err.transient)
 
     def _send(self, service, fields):
         self.request_counts[service] += 1

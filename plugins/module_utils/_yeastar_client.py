@@ -18,6 +18,7 @@ import time
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
     ApiClientError,
+    Retry,
     RetryableTransportError,
     TransportError,
     check_tls_options,
@@ -60,16 +61,14 @@ class YeastarClient:
         self._username = api_username
         self._password_md5 = md5_hex(api_password or "")
         self._timeout = timeout
-        self._retries = retries
-        self._retry_delay = retry_delay
+        self._retry = Retry(retries, retry_delay, sleep)
         self._session = session or new_session()
-        self._sleep = sleep
         self._clock = clock
         self._token = None
         self._login_refused = None
         self._last_traffic = None
         self.request_counts = collections.Counter()
-        self.retry_counts = collections.Counter()
+        self.retry_counts = self._retry.counts
 
     def __enter__(self):
         return self
@@ -137,23 +136,9 @@ class YeastarClient:
         return self._with_retries(endpoint, body or {}, self._token, write)
 
     def _with_retries(self, endpoint, body, token, write):
-        attempt = 0
-        while True:
-            try:
-                return self._send(endpoint, body, token)
-            except YeastarApiError as err:
-                retryable = err.errno == APPLIED_TOO_OFTEN or (err.errno in TRANSIENT_ERRNOS and not write)
-                if not retryable or attempt >= self._retries:
-                    raise
-            except RetryableTransportError as err:
-                if write:
-                    raise TransportError(err.message + "; the change may or may not have been applied",
-                                         where=self.where, call=endpoint) from None
-                if attempt >= self._retries:
-                    raise TransportError(_after_attempts(err.message, attempt), where=self.where, call=endpoint) from None
-            attempt += 1
-            self.retry_counts[endpoint] += 1
-            self._sleep(self._retry_delay * 2 ** (attempt - 1))
+        def retryable(err):
+            return err.errno == APPLIED_TOO_OFTEN or (err.errno in TRANSIENT_ERRNOS and not write)
+        return self._retry.run(endpoint, self.where, lambda: self._send(endpoint, body, token), retryable, write)
 
     def _send(self, endpoint, body, token):
         self.request_counts[endpoint] += 1
@@ -181,7 +166,3 @@ class YeastarClient:
 
 def _bracketed(host):
     return "[%s]" % host if ":" in host and not host.startswith("[") else host
-
-
-def _after_attempts(message, retries):
-    return "%s (after %d retries)" % (message, retries) if retries else message

@@ -20,14 +20,8 @@ extends_documentation_fragment:
   - voiceops.pbx.outbound
   - voiceops.pbx.outbound.action_group
   - ansible.builtin.action_common_attributes
-attributes:
-  platform:
-    platforms: posix
-  check_mode:
-    support: full
-    details: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
+  - voiceops.pbx.attributes
+  - voiceops.pbx.attributes.read_only
 options:
   extnumber:
     description:

@@ -24,9 +24,8 @@ extends_documentation_fragment:
   - voiceops.pbx.yeastar
   - voiceops.pbx.yeastar.action_group
   - ansible.builtin.action_common_attributes
+  - voiceops.pbx.attributes
 attributes:
-  platform:
-    platforms: posix
   check_mode:
     support: full
     details: Reads the current settings and reports what would change, without sending any update.

@@ -24,14 +24,8 @@ extends_documentation_fragment:
   - voiceops.pbx.yeastar
   - voiceops.pbx.yeastar.action_group
   - ansible.builtin.action_common_attributes
-attributes:
-  platform:
-    platforms: posix
-  check_mode:
-    support: full
-    details: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
+  - voiceops.pbx.attributes
+  - voiceops.pbx.attributes.read_only
 options:
   extensions:
     description:
