@@ -78,6 +78,39 @@ requirements:
   - requests
 """
 
+    # For the inventory plugin: merged into DOCUMENTATION's options, so that both read
+    # the same environment variables.
+    INVENTORY = r"""
+options:
+  host:
+    env:
+      - name: YEASTAR_HOST
+  port:
+    env:
+      - name: YEASTAR_PORT
+  api_username:
+    env:
+      - name: YEASTAR_USERNAME
+  api_password:
+    env:
+      - name: YEASTAR_PASSWORD
+  api_version:
+    env:
+      - name: YEASTAR_API_VERSION
+  scheme:
+    env:
+      - name: YEASTAR_SCHEME
+  validate_certs:
+    env:
+      - name: YEASTAR_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: YEASTAR_CA_PATH
+  timeout:
+    env:
+      - name: YEASTAR_TIMEOUT
+"""
+
     ACTION_GROUP = r"""
 attributes:
   action_group:

@@ -46,6 +46,7 @@ class Ansible:
 
     def __init__(self, pbx, tmp_path):
         self.pbx = pbx
+        self.tmp_path = tmp_path
         self.env = dict(
             os.environ,
             ANSIBLE_COLLECTIONS_PATH=collections_path(),
@@ -79,6 +80,12 @@ class Ansible:
             command += ["-e", json.dumps(extra_vars)]
         command += ["--check"] * check + ["--diff"] * diff
         return self.run(command, env)
+
+    def inventory(self, config, *arguments, name="pbx.yeastar.yml", env=None):
+        """Run ansible-inventory on a plugin configuration written to a temporary file."""
+        path = self.tmp_path / name
+        path.write_text(json.dumps(dict({"plugin": "voiceops.pbx.yeastar"}, **config)))
+        return self.run([ansible_bin("ansible-inventory"), "-i", str(path)] + list(arguments), env)
 
     def run(self, command, env=None):
         return subprocess.run(command, env=dict(self.env, **(env or {})), capture_output=True, text=True,

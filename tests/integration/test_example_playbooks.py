@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
+import sys
 
 import pytest
 
@@ -16,8 +17,13 @@ EXAMPLES = pathlib.Path(os.path.abspath(__file__)).parents[2] / "playbooks"
 
 
 def recap(run):
+    return recap_of(run, "localhost")
+
+
+def recap_of(run, host):
+    """How many tasks changed something on host; the play must have passed."""
     assert run.returncode == 0, run.stdout + run.stderr
-    found = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0", run.stdout)
+    found = re.search(r"%s\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0" % re.escape(host), run.stdout)
     assert found, run.stdout
     return int(found.group(2))
 
@@ -62,3 +68,18 @@ def test_waiting_for_new_phones(outbound_ansible, outbound):
     outbound.set_registration("1004", registered=False)
     run = outbound_ansible.playbook(EXAMPLES / "wait_for_phones.yml", extra_vars={"wait_timeout": 1})
     assert run.returncode != 0 and "still not there: 1004 (unregistered)" in run.stdout
+
+
+def test_example_inventories_and_the_offline_playbook(outbound_ansible):
+    simple = EXAMPLES / "inventory" / "pbx.yeastar.yml"
+    run = outbound_ansible.run([str(pathlib.Path(sys.executable).with_name("ansible-playbook")), "-i", str(simple),
+                                str(EXAMPLES / "offline_extensions.yml")])
+    assert recap_of(run, "ext1006") == 0
+    assert "1006 (Lisa) is offline; unanswered calls go to Voicemail" in run.stdout
+
+    office = EXAMPLES / "inventory" / "office.yeastar.yml"
+    cache_home = outbound_ansible.tmp_path / "home"
+    run = outbound_ansible.run([str(pathlib.Path(sys.executable).with_name("ansible-inventory")), "-i", str(office), "--graph"],
+                               env={"HOME": str(cache_home)})
+    assert run.returncode == 0, run.stderr
+    assert "@offline:\n  |  |--ext1006" in run.stdout and "ext1000" not in run.stdout

@@ -1,0 +1,290 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: yeastar
+short_description: Extensions of a Yeastar S-Series PBX as inventory hosts
+version_added: 0.1.0
+description:
+  - One host per extension of a Yeastar S-Series PBX, read through its HTTPS API.
+  - Host variables carry the number, display name, status, type and port of each extension under the
+    O(host_vars_prefix); with O(details=true) also every setting, under the option names of
+    M(voiceops.pbx.yeastar_extension). Secrets (registration password, login password, voicemail PIN)
+    are never written into host variables or the cache.
+  - Hosts are grouped by type and status (for example C(yeastar_type_sip), C(yeastar_status_registered)),
+    and the standard O(compose), O(groups), O(keyed_groups) and O(strict) options apply.
+  - Optionally adds each extension's registration state and phone IP address from the Predictive Outbound
+    call-center API (O(registration=true)).
+  - Every string that comes from the PBX is marked unsafe, so that it is never templated.
+  - Cost, one login, one C(extensionlist/query), ceil(N / O(batch_size)) C(extension/query) calls when
+    O(details=true), one logout; a run served from the cache makes no HTTP call.
+  - The configuration file name must end in C(yeastar.yml) or C(yeastar.yaml).
+author:
+  - VoiceOps PBX team (@voiceops)
+extends_documentation_fragment:
+  - voiceops.pbx.yeastar
+  - voiceops.pbx.yeastar.inventory
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+options:
+  plugin:
+    description: The name of this plugin; the file is for this plugin only when it says so.
+    type: str
+    required: true
+    choices: [voiceops.pbx.yeastar]
+  hostname_format:
+    description:
+      - Python format string for the host name of an extension, from C({number}), C({name}) and C({type}).
+      - Characters other than letters, digits, C(_), C(.) and C(-) in the result become C(_).
+    type: str
+    default: "ext{number}"
+  host_vars_prefix:
+    description: Prefix of the host variables this plugin sets.
+    type: str
+    default: yeastar_
+  group_prefix:
+    description: Prefix of the default groups.
+    type: str
+    default: yeastar_
+  default_groups:
+    description: Put each host into a group by type (C(<group_prefix>type_sip)) and by status (C(<group_prefix>status_idle)).
+    type: bool
+    default: true
+  details:
+    description: Also read every setting of every extension (C(extension/query), in batches of O(batch_size)).
+    type: bool
+    default: false
+  batch_size:
+    description: How many extensions one C(extension/query) call reads.
+    type: int
+    default: 100
+  include:
+    description:
+      - Jinja conditions on the host variables (without C({{ }})); when set, only extensions for which at least one
+        is true become hosts.
+    type: list
+    elements: str
+    default: []
+  exclude:
+    description: Jinja conditions on the host variables; extensions for which any is true are left out.
+    type: list
+    elements: str
+    default: []
+  use_local_connection:
+    description:
+      - Set C(ansible_connection=local) on every host. Extensions are not SSH hosts; tasks that target them
+        run on the controller (or the execution environment) and talk to the PBX API.
+    type: bool
+    default: true
+  registration:
+    description:
+      - Add the registration state from the Predictive Outbound API as C(<host_vars_prefix>registered),
+        C(<host_vars_prefix>registration_state) and C(<host_vars_prefix>clientip); a registered extension gets
+        C(ansible_host) set to its phone's IP address.
+    type: bool
+    default: false
+  outbound_url:
+    description: Base URL of the Predictive Outbound API, for O(registration=true).
+    type: str
+    env:
+      - name: OUTBOUND_API_URL
+  outbound_token:
+    description: A token of the Predictive Outbound API; or give O(outbound_appid) and O(outbound_accesskey).
+    type: str
+    env:
+      - name: OUTBOUND_API_TOKEN
+  outbound_appid:
+    description: Application ID to log in to the Predictive Outbound API; the token is logged out afterwards.
+    type: str
+    env:
+      - name: OUTBOUND_API_APPID
+  outbound_accesskey:
+    description: Access key that goes with O(outbound_appid).
+    type: str
+    env:
+      - name: OUTBOUND_API_ACCESSKEY
+  outbound_validate_certs:
+    description: Whether to verify the TLS certificate of an V(https) O(outbound_url).
+    type: bool
+    default: true
+    env:
+      - name: OUTBOUND_API_VALIDATE_CERTS
+  outbound_ca_path:
+    description: PEM file of the CA that issued the certificate of an V(https) O(outbound_url).
+    type: path
+    env:
+      - name: OUTBOUND_API_CA_PATH
+  outbound_batch_size:
+    description: How many extension numbers one registration status call carries.
+    type: int
+    default: 100
+"""
+
+EXAMPLES = r"""
+# pbx.yeastar.yml - connection from YEASTAR_* environment variables (an AWX credential injects them)
+plugin: voiceops.pbx.yeastar
+
+# office.yeastar.yml - settings, registration state, filters and groups of your own
+plugin: voiceops.pbx.yeastar
+host: pbx.example.com
+api_username: api
+ca_path: /etc/pki/yeastar-ca.pem
+details: true
+registration: true
+outbound_url: http://callcenter.example.com:8080
+exclude:
+  - yeastar_type == 'FXS'
+keyed_groups:
+  - key: yeastar_language
+    prefix: language
+groups:
+  without_voicemail: not yeastar_voicemail
+compose:
+  ansible_python_interpreter: ansible_playbook_python
+
+# cached.yeastar.yml - read the PBX at most once an hour; --flush-cache forces a new read
+plugin: voiceops.pbx.yeastar
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/voiceops-pbx
+cache_timeout: 3600
+
+# AWX / Automation Platform: commit a file like the first one to the project (for example
+# inventories/pbx.yeastar.yml), add an inventory source "Sourced from a project" that points at it,
+# and attach a credential of the Yeastar API credential type (docs/credential-types/) to the source.
+"""
+
+import re
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
+from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import OutboundClient
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
+    extension_summary,
+    query_extensions,
+)
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import SECRET_OPTIONS
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import CONNECTION_ENV
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import settings_from_answer
+
+NOT_IN_HOST_NAMES = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "voiceops.pbx.yeastar"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("yeastar.yml", "yeastar.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache") and cache
+        data = None
+        if use_cache:
+            try:
+                data = self._cache[cache_key]
+            except KeyError:
+                data = None
+        if data is None:
+            data = self._read_pbx()
+            if self.get_option("cache"):
+                self._cache[cache_key] = data
+        self._populate(data)
+
+    def _read_pbx(self):
+        """Everything the inventory needs from the APIs, as plain data without secrets (it may be cached)."""
+        options = {name: self.get_option(name) for name in CONNECTION_ENV}
+        if not options["host"]:
+            raise AnsibleParserError("voiceops.pbx.yeastar: set host (or YEASTAR_HOST) in %s" % self._config_path)
+        try:
+            client = YeastarClient(**options)
+            with client:
+                extensions = [extension_summary(raw) for raw in client.call("extensionlist/query").get("extlist") or []]
+                settings = {}
+                if self.get_option("details"):
+                    numbers = [extension["number"] for extension in extensions]
+                    for number, info in query_extensions(client, numbers, self.get_option("batch_size")).items():
+                        settings[number] = {option: value for option, value in settings_from_answer(info).items()
+                                            if option not in SECRET_OPTIONS}
+            registrations = self._read_registrations([extension["number"] for extension in extensions])
+        except (ApiClientError, ValueError) as err:
+            raise AnsibleParserError("voiceops.pbx.yeastar: %s" % err) from None
+        return {"extensions": extensions, "settings": settings, "registrations": registrations}
+
+    def _read_registrations(self, numbers):
+        if not self.get_option("registration") or not numbers:
+            return {}
+        if not self.get_option("outbound_url"):
+            raise ApiClientError("registration is true but outbound_url (or OUTBOUND_API_URL) is not set")
+        client = OutboundClient(
+            self.get_option("outbound_url"), token=self.get_option("outbound_token"),
+            appid=self.get_option("outbound_appid"), accesskey=self.get_option("outbound_accesskey"),
+            validate_certs=self.get_option("outbound_validate_certs"), ca_path=self.get_option("outbound_ca_path"),
+            timeout=self.get_option("timeout"))
+        with client:
+            entries = client.register_status(numbers, self.get_option("outbound_batch_size"))
+        return {entry["extnumber"]: entry for entry in entries}
+
+    def _populate(self, data):
+        prefix = self.get_option("host_vars_prefix")
+        strict = self.get_option("strict")
+        for extension in data["extensions"]:
+            hostvars = self._host_vars(prefix, extension, data["settings"].get(extension["number"]),
+                                       data["registrations"].get(extension["number"]))
+            if not self._wanted(hostvars):
+                continue
+            host = self.inventory.add_host(self._host_name(extension))
+            for name, value in hostvars.items():
+                self.inventory.set_variable(host, name, value)
+            if self.get_option("default_groups"):
+                for kind in ("type", "status"):
+                    if extension[kind]:
+                        group = self.inventory.add_group(self._group_name(kind, extension[kind]))
+                        self.inventory.add_child(group, host)
+            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+
+    def _host_vars(self, prefix, extension, settings, registration):
+        """A new dict of host variables, PBX values marked unsafe; the (possibly cached) data is not changed."""
+        hostvars = {prefix + name: value for name, value in extension.items()}
+        for option, value in (settings or {}).items():
+            hostvars[prefix + option] = value
+        if registration:
+            hostvars[prefix + "registered"] = registration["registered"]
+            hostvars[prefix + "registration_state"] = registration["state"]
+            hostvars[prefix + "clientip"] = registration["clientip"]
+            if registration["registered"] and registration["clientip"]:
+                hostvars["ansible_host"] = registration["clientip"]
+        hostvars = {name: wrap_var(value) for name, value in hostvars.items()}
+        if self.get_option("use_local_connection"):
+            hostvars["ansible_connection"] = "local"
+        return hostvars
+
+    def _wanted(self, hostvars):
+        include = self.get_option("include")
+        if include and not any(self._condition(condition, hostvars) for condition in include):
+            return False
+        return not any(self._condition(condition, hostvars) for condition in self.get_option("exclude"))
+
+    def _condition(self, condition, hostvars):
+        try:
+            return bool(self._compose(condition, hostvars))
+        except Exception as err:  # pylint: disable=broad-exception-caught
+            raise AnsibleParserError("voiceops.pbx.yeastar: cannot evaluate the condition %r: %s" % (condition, err)) from None
+
+    def _host_name(self, extension):
+        name = self.get_option("hostname_format").format(**extension)
+        return NOT_IN_HOST_NAMES.sub("_", name)
+
+    def _group_name(self, kind, value):
+        return NOT_IN_HOST_NAMES.sub("_", "%s%s_%s" % (self.get_option("group_prefix"), kind, value.lower()))
