@@ -124,9 +124,11 @@ options:
 """
 
 EXAMPLES = r"""
+---
 # pbx.yeastar.yml - connection from YEASTAR_* environment variables (an AWX credential injects them)
 plugin: voiceops.pbx.yeastar
 
+---
 # office.yeastar.yml - settings, registration state, filters and groups of your own
 plugin: voiceops.pbx.yeastar
 host: pbx.example.com
@@ -145,6 +147,7 @@ groups:
 compose:
   ansible_python_interpreter: ansible_playbook_python
 
+---
 # cached.yeastar.yml - read the PBX at most once an hour; --flush-cache forces a new read
 plugin: voiceops.pbx.yeastar
 cache: true
