@@ -174,7 +174,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
     query_extensions,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import SECRET_OPTIONS
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import CONNECTION_ENV
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import CONNECTION_ENV, INSECURE_WARNING
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import settings_from_answer
 
 NOT_IN_HOST_NAMES = re.compile(r"[^A-Za-z0-9_.-]")
@@ -208,6 +208,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         options = {name: self.get_option(name) for name in CONNECTION_ENV}
         if not options["host"]:
             raise AnsibleParserError("voiceops.pbx.yeastar: set host (or YEASTAR_HOST) in %s" % self._config_path)
+        if not options["validate_certs"] and options["scheme"] == "https":
+            self.display.warning("voiceops.pbx.yeastar: " + INSECURE_WARNING)
         try:
             client = YeastarClient(**options)
             with client:

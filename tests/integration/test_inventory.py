@@ -164,3 +164,9 @@ def test_five_thousand_extensions_cost_one_list_call(ansible):
 def test_the_file_name_must_end_in_yeastar_yml(ansible):
     run = ansible.inventory({}, "--list", name="pbx.yml")
     assert not re.search(r'"ext1000"', run.stdout)
+
+
+def test_validate_certs_false_warns_what_it_risks(ansible):
+    run = ansible.inventory({"validate_certs": False}, "--list")
+    assert run.returncode == 0
+    assert "validate_certs is false" in run.stderr and "pose as the PBX" in run.stderr
