@@ -18,6 +18,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import (
+    after_problems,
     applied,
     blank_problems,
     changed_options,
@@ -115,6 +116,7 @@ def plan_changes(client, requests, batch_size):
             continue
         change = Change(request, number, settings_from_answer(current[number]))
         errors.extend(blank_problems(request.desired, change.options, request.label))
+        errors.extend(after_problems(change.after, change.options, request.label))
         plan.append(change)
     if errors:
         raise ValueError("nothing was changed: " + "; ".join(errors))

@@ -17,9 +17,14 @@ import re
 
 MASK = "********"
 FORBIDDEN_IN_PASSWORDS = set(";&\"'\\<>|` ")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LETTERS_AND_DIGITS = re.compile(r"^[A-Za-z0-9]*$")
-DISPLAY_NAME = re.compile(r"^[A-Za-z0-9 ]*$")
+# Patterns end in \Z, not $: "$" also matches before a final newline, which the PBX refuses.
+# An e-mail address: a local part of letters, digits and !#$%&'*+/=?^_`{|}~.- then @ and a
+# domain of at least two labels of letters, digits and hyphens.
+EMAIL = re.compile(r"\A[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+EMAIL_MAX_LENGTH = 254
+LETTERS_AND_DIGITS = re.compile(r"\A[A-Za-z0-9]*\Z")
+DISPLAY_NAME = re.compile(r"\A[A-Za-z0-9 ]*\Z")
+MD5_DIGEST = re.compile(r"\A[0-9a-f]{32}\Z")
 FORWARD_DESTINATIONS = ("Voicemail", "Extension", "Mobile Number", "Custom Number")
 
 
@@ -65,7 +70,7 @@ class Text(Kind):
         self.rule = rule
 
     def check(self, value):
-        if not value and not self.blank:
+        if not value.strip() and not self.blank:
             return "it is blank"
         if len(value) > self.max_length:
             return "it has %d characters" % len(value)
@@ -76,7 +81,7 @@ class Text(Kind):
 
 class Digits(Text):
     def __init__(self, max_length, blank=True):
-        super().__init__(max_length, re.compile(r"^[0-9]*$"), blank,
+        super().__init__(max_length, re.compile(r"\A[0-9]*\Z"), blank,
                          "digits only, at most %d%s" % (max_length, "" if blank else ", not blank"))
 
 
@@ -89,6 +94,8 @@ class Password(Kind):
     def check(self, value):
         if not self.min_length <= len(value) <= self.max_length:
             return "it has %d characters" % len(value)
+        if not value.strip():
+            return "it is blank (only white space)"
         bad = sorted(set(value) & FORBIDDEN_IN_PASSWORDS)
         if bad:
             return "it contains %s" % " ".join("space" if char == " " else char for char in bad)
@@ -103,14 +110,18 @@ class LoginPassword(Password):
 
     def digest(self, value):
         """What the PBX reports once this value is set: its digest, unless it is the digest already."""
-        return value if re.match(r"^[0-9a-f]{32}$", value) else md5_hex(value)
+        return value if MD5_DIGEST.match(value) else md5_hex(value)
 
 
 class Email(Kind):
-    rule = "an e-mail address such as ina@example.com, or blank"
+    rule = "an e-mail address such as ina@example.com (at most %d characters), or blank" % EMAIL_MAX_LENGTH
 
     def check(self, value):
-        return None if not value or EMAIL.match(value) else "it is not an e-mail address"
+        if not value:
+            return None
+        if len(value) > EMAIL_MAX_LENGTH:
+            return "it has %d characters" % len(value)
+        return None if EMAIL.match(value) else "it is not an e-mail address"
 
 
 class Choice(Kind):

@@ -74,6 +74,24 @@ def blank_problems(desired, options, where=""):
     return found
 
 
+def after_problems(after, options, where=""):
+    """Cross-field rules broken by the settings an update would leave on the PBX.
+
+    The PBX checks a forward or mobility group on the record as it would be after the update
+    whenever the update touches that group, so a task that only clears a partner field (say
+    busy_forward_extension while the PBX forwards to Extension) is refused here, before any update.
+    """
+    found = []
+    for trigger, trigger_value, needed, why in REQUIRED_WITH:
+        if trigger not in options and needed not in options:
+            continue
+        if after.get(trigger) == trigger_value and not after.get(needed):
+            field = FIELDS_BY_OPTION[needed]
+            found.append("%s%s (%s) is required when %s is %r on the PBX: %s" % (
+                where, field.option, field.vendor, trigger, trigger_value, why))
+    return found
+
+
 def changed_options(desired, current):
     """Options whose desired value is not in place yet, in field-table order."""
     changed = []

@@ -117,7 +117,7 @@ options:
       email:
         description:
           - The user's e-mail address.
-          - 'Valid values: an e-mail address such as ina@example.com, or blank.'
+          - 'Valid values: an e-mail address such as ina@example.com (at most 254 characters), or blank.'
         type: str
       mobile:
         description:
@@ -350,7 +350,7 @@ options:
   email:
     description:
       - The user's e-mail address.
-      - 'Valid values: an e-mail address such as ina@example.com, or blank.'
+      - 'Valid values: an e-mail address such as ina@example.com (at most 254 characters), or blank.'
     type: str
   mobile:
     description:

@@ -161,7 +161,7 @@ def test_bulk_input_is_all_checked_before_any_call(ansible, pbx):
     assert status == "FAILED" and pbx.counters == {}
     assert result["problems"] == [
         "extensions[1]: email (email): 'nope' is invalid because it is not an e-mail address; "
-        "allowed: an e-mail address such as ina@example.com, or blank",
+        "allowed: an e-mail address such as ina@example.com (at most 254 characters), or blank",
         "extensions[2]: extension: '10x4' is not an extension number; an extension number is digits only, such as 1000",
         "extensions[3]: extension 1002 is already named by extensions[0]",
     ]
