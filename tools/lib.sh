@@ -48,6 +48,27 @@ pick_python() {
     command -v python3
 }
 
+# Prints an interpreter of Python "$1" (for example 3.11): pyenv's newest "$1".x,
+# python"$1" on PATH, or python3 when it is that version. Fails when none runs.
+find_python_version() {
+    local want="$1" prefix candidate
+    if command -v pyenv >/dev/null 2>&1; then
+        prefix="$(pyenv prefix "$want" 2>/dev/null)" || prefix=""
+        if [[ -n "$prefix" ]] && python_works "$prefix/bin/python3"; then
+            printf '%s\n' "$prefix/bin/python3"
+            return
+        fi
+    fi
+    for candidate in "python$want" python3; do
+        if command -v "$candidate" >/dev/null 2>&1 && python_works "$candidate" &&
+            [[ "$("$candidate" -c 'import sys; print("%d.%d" % sys.version_info[:2])')" == "$want" ]]; then
+            command -v "$candidate"
+            return
+        fi
+    done
+    return 1
+}
+
 # "3.12" for the venv's interpreter.
 venv_python_version() {
     "$VENV_DIR/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])'

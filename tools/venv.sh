@@ -4,6 +4,9 @@
 #   tools/venv.sh            # create .venv if needed, install tests/requirements-dev.txt
 #   PYTHON=python3 tools/venv.sh   # force an interpreter instead of the 3.12 lookup
 #   VENV_DIR=/some/dir tools/venv.sh
+#   VENV_DIR=.venv-release VENV_REQUIREMENTS=tests/requirements-release.txt tools/venv.sh
+#                            # another venv from another requirements file (tools/test.sh
+#                            # makes .venv-release and .venv-2.19 this way)
 #
 # The interpreter is Python 3.12 where one runs (pyenv 3.12.1, pyenv 3.12, python3.12),
 # otherwise the default python3. A stamp file in the venv records the interpreter and
@@ -14,7 +17,7 @@ set -euo pipefail
 # shellcheck source=tools/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REQUIREMENTS="$REPO_ROOT/tests/requirements-dev.txt"
+REQUIREMENTS="${VENV_REQUIREMENTS:-$REPO_ROOT/tests/requirements-dev.txt}"
 STAMP="$VENV_DIR/.voiceops-stamp"
 
 python="$(pick_python)"
@@ -49,7 +52,15 @@ without_mirror_noise "$VENV_DIR/bin/python" -m pip install --quiet --upgrade -r 
 printf '%s\n' "$wanted" > "$STAMP"
 
 "$VENV_DIR/bin/python" - <<'EOF'
-from importlib.metadata import version
-names = ["ansible-core", "ansible-lint", "pytest", "requests", "trustme", "cryptography"]
-print("venv: " + ", ".join("%s %s" % (name, version(name)) for name in names))
+from importlib.metadata import PackageNotFoundError, version
+
+names = ["ansible-core", "ansible-lint", "ansible-runner", "pytest", "requests", "antsibull-docs",
+         "galaxy-importer", "ansible-builder"]
+found = []
+for name in names:
+    try:
+        found.append("%s %s" % (name, version(name)))
+    except PackageNotFoundError:
+        pass
+print("venv: " + ", ".join(found))
 EOF
