@@ -87,7 +87,8 @@ class ExtensionStore:
     def info_items(self, numbers):
         """The extinfos of extension/query for ``numbers`` that exist, in extension-number order."""
         with self._lock:
-            wanted = [number for number in self.numbers() if number in set(numbers)]
+            asked = set(numbers)
+            wanted = [number for number in self.numbers() if number in asked]
             return [_pick(self._records[number], FIELDS, extras=True) for number in wanted]
 
     def apply(self, extid, changes):
