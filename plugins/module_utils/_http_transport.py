@@ -28,6 +28,11 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
+try:
+    from urllib3.exceptions import NewConnectionError
+except ImportError:
+    NewConnectionError = None
+
 MASK = "********"
 
 
@@ -53,6 +58,10 @@ class RetryableTransportError(TransportError):
     """A transport failure after which repeating a read is safe."""
 
 
+class NotSentError(RetryableTransportError):
+    """No connection could be made, so the request was never sent: safe to repeat, writes included."""
+
+
 class TLSVerificationError(TransportError):
     """The server's certificate could not be verified."""
 
@@ -74,7 +83,7 @@ class Retry:
             try:
                 return send()
             except RetryableTransportError as err:
-                if write:
+                if write and not isinstance(err, NotSentError):
                     raise TransportError(err.message + "; the change may or may not have been applied",
                                          where=where, call=call) from None
                 if attempt >= self.retries:
@@ -86,6 +95,15 @@ class Retry:
             attempt += 1
             self.counts[call] += 1
             self.sleep(self.delay * 2 ** (attempt - 1))
+
+
+def usage(client):
+    """What a task cost, for module results: HTTP requests per endpoint (api_calls) and calls
+    repeated per endpoint (retries), of a client with request_counts and retry_counts; None: nothing."""
+    if client is None:
+        return {"api_calls": {}, "retries": {}}
+    return {"api_calls": dict(client.request_counts),
+            "retries": {endpoint: count for endpoint, count in client.retry_counts.items() if count}}
 
 
 def check_tls_options(validate_certs, ca_path, where):
@@ -116,9 +134,15 @@ def post(session, url, call, where, verify, timeout, secrets=(), **request):
             status, text = response.status_code, response.text
     except requests.exceptions.SSLError as exc:
         raise TLSVerificationError(_tls_message(exc), where=where, call=call) from None
+    except requests.exceptions.ConnectTimeout:
+        raise NotSentError("connection failed before the request was sent: no connection within %s seconds (timeout)"
+                           % timeout, where=where, call=call) from None
     except requests.exceptions.Timeout:
         raise RetryableTransportError("no answer within %s seconds (timeout)" % timeout, where=where, call=call) from None
     except requests.exceptions.RequestException as exc:
+        if _never_connected(exc):
+            raise NotSentError("connection failed before the request was sent: %s" % scrub(_root_cause(exc), secrets),
+                               where=where, call=call) from None
         raise RetryableTransportError("connection failed: %s" % scrub(_root_cause(exc), secrets),
                                       where=where, call=call) from None
     except OSError as exc:
@@ -142,6 +166,19 @@ def scrub(text, secrets):
         if secret:
             text = text.replace(secret, MASK)
     return text
+
+
+def _never_connected(exc):
+    """Whether a requests failure happened while connecting, before any byte of the request left."""
+    seen = exc
+    while seen is not None:
+        if NewConnectionError is not None and isinstance(seen, NewConnectionError):
+            return True
+        inner = getattr(seen, "reason", None) or seen.__context__
+        if inner is seen:
+            break
+        seen = inner
+    return False
 
 
 def _root_cause(exc):
@@ -169,6 +206,9 @@ def _tls_message(exc):
     reason = reason or _root_cause(exc)
     if "mismatch" in reason:
         advice = "Connect with the name or address the certificate was issued for, or give the server a certificate for this one"
+    elif "expired" in reason:
+        advice = ("The server's certificate is out of its validity period: renew it on the server "
+                  "(or correct this machine's clock if it is wrong)")
     else:
         advice = "If the server uses a self-signed certificate or its own CA, set ca_path to that CA's PEM file"
     return (

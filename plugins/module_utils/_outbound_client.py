@@ -171,6 +171,7 @@ class OutboundClient:
                     "for a fresh token, or give a new token." % err.message, where=self.where, call=service) from None
         self._token, self._own_token = None, False
         self.login()
+        self.retry_counts[service] += 1
         return self._with_retries(service, dict(fields or {}, token=self._token))
 
     def register_status(self, numbers, batch_size):

@@ -68,6 +68,7 @@ class YeastarClient:
         self._login_refused = None
         self._last_traffic = None
         self.request_counts = collections.Counter()
+        # Calls repeated per endpoint: after a transient failure, or after a new login.
         self.retry_counts = self._retry.counts
 
     def __enter__(self):
@@ -133,6 +134,7 @@ class YeastarClient:
                 raise
         self._token = None
         self.login()
+        self.retry_counts[endpoint] += 1
         return self._with_retries(endpoint, body or {}, self._token, write)
 
     def _with_retries(self, endpoint, body, token, write):

@@ -211,5 +211,5 @@ def apply_plan(client, plan, check_mode):
 def _failure_message(plan, failed):
     updated = [change.final_number for change in plan if change.outcome == "updated"]
     pending = [change.number for change in plan if change.outcome == "not_attempted"]
-    return "%s. Updated before the failure: %s. Not attempted: %s." % (
-        failed.error, ", ".join(updated) or "none", ", ".join(pending) or "none")
+    return "Extension %s: %s. Updated before the failure: %s. Not attempted: %s." % (
+        failed.number, failed.error, ", ".join(updated) or "none", ", ".join(pending) or "none")

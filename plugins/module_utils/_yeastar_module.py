@@ -14,6 +14,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiClientError,
+    usage,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
@@ -40,7 +41,7 @@ class YeastarModule(AnsibleModule):
         try:
             return YeastarClient(**client_kwargs(self.params))
         except ApiClientError as err:
-            self.fail_json(msg=str(err), api_calls={})
+            self.fail_json(msg=str(err), **usage(None))
 
     def fail_on_error(self, error, **result):
         """Fail the task with the client's one-line message and the vendor errno, if any."""
@@ -48,3 +49,4 @@ class YeastarModule(AnsibleModule):
         if errno is not None:
             result["errno"] = errno
         self.fail_json(msg=str(error), **result)
+

@@ -143,6 +143,14 @@ api_calls:
   returned: always
   type: dict
   sample: {App.Sip_Auth.Login: 1, App.Sip_Status.GetSipRegisterStatus: 2, App.Sip_Auth.Logout: 1}
+retries:
+  description:
+    - Calls the task repeated, per service, after a transient failure (connection, timeout, HTTP 5xx, ret 500,
+      code 1001) or after logging in again for a refused token (ret 600, code 1010); empty when none was repeated.
+    - Each repeat is also counted in RV(api_calls).
+  returned: always
+  type: dict
+  sample: {App.Sip_Status.GetSipRegisterStatus: 1}
 """
 
 import time
@@ -153,6 +161,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     ApiClientError,
+    usage,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import OutboundClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_options import (
@@ -249,22 +258,22 @@ def main():
     if not problems and not numbers:
         problems.append("extnumber: no extension number given")
     if problems:
-        module.fail_json(msg="Invalid input, nothing was sent: " + "; ".join(problems), api_calls={})
+        module.fail_json(msg="Invalid input, nothing was sent: " + "; ".join(problems), **usage(None))
 
     started = time.monotonic()
     try:
         client = OutboundClient(**outbound_client_kwargs(params))
     except ApiClientError as err:
-        module.fail_json(msg=str(err), api_calls={})
+        module.fail_json(msg=str(err), **usage(None))
     poll = Poll(client, numbers, params["batch_size"], params["wait_for"], params["timeout"], params["interval"])
     try:
         with client:
             failure = poll.run()
     except ApiClientError as err:
-        module.fail_json(msg=str(err), api_calls=dict(client.request_counts), rounds=poll.rounds,
+        module.fail_json(msg=str(err), rounds=poll.rounds, **usage(client),
                          elapsed=round(time.monotonic() - started, 2))
 
-    result = dict(poll.result(), changed=False, api_calls=dict(client.request_counts),
+    result = dict(poll.result(), changed=False, **usage(client),
                   elapsed=round(time.monotonic() - started, 2))
     if failure:
         module.fail_json(msg=failure, **result)

@@ -150,9 +150,17 @@ api_calls:
   returned: always
   type: dict
   sample: {login: 1, extensionlist/query: 1, logout: 1}
+retries:
+  description:
+    - Calls the task repeated, per API endpoint, after a transient failure (connection, timeout, HTTP 5xx,
+      errno 30001 or 10025) or after logging in again for a lost token; empty when every call succeeded at once.
+    - Each repeat is also counted in RV(api_calls).
+  returned: always
+  type: dict
+  sample: {extensionlist/query: 1}
 """
 
-from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError, usage
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
     extension_infos,
@@ -196,9 +204,9 @@ def main():
     try:
         numbers = parse_extension_numbers(params["extensions"] or [], "extensions")
     except ValueError as err:
-        module.fail_json(msg="Invalid input, nothing was sent to the PBX: %s" % err, api_calls={})
+        module.fail_json(msg="Invalid input, nothing was sent to the PBX: %s" % err, **usage(None))
     if params["batch_size"] < 1:
-        module.fail_json(msg="batch_size: %s is invalid; it must be 1 or more" % params["batch_size"], api_calls={})
+        module.fail_json(msg="batch_size: %s is invalid; it must be 1 or more" % params["batch_size"], **usage(None))
 
     client = module.client()
     try:
@@ -208,7 +216,7 @@ def main():
             else:
                 entries = read_summaries(client)
     except (ApiClientError, ValueError) as err:
-        module.fail_on_error(err, api_calls=dict(client.request_counts))
+        module.fail_on_error(err, **usage(client))
 
     known = {entry["number"] for entry in entries}
     wanted = set(numbers)
@@ -221,7 +229,7 @@ def main():
             and (not params["type"] or entry["type"] in params["type"])
         ],
         missing=[number for number in numbers if number not in known],
-        api_calls=dict(client.request_counts),
+        **usage(client)
     )
 
 

@@ -1,0 +1,85 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Which failures the shared transport repeats, and what it says about the others."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import TLSVerificationError, TransportError, usage
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
+from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
+from ansible_collections.voiceops.pbx.tests.simulator.tls import TestPKI
+
+UPDATE = "extension/update"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def pki():
+    authority = TestPKI()
+    yield authority
+    authority.cleanup()
+
+
+def client_for(sim, **options):
+    settings = dict(host=sim.host, port=sim.port, api_username="api", api_password=sim.api_password,
+                    ca_path=sim.ca_path, timeout=5)
+    settings.update(options)
+    return YeastarClient(**settings)
+
+
+def test_a_write_the_pbx_never_received_is_repeated_once_it_is_back(pki):
+    sim = YeastarSimulator(port=free_port(), pki=pki).start()
+    try:
+        client = client_for(sim, sleep=lambda seconds: sim.start())
+        with client:
+            client.login()
+            sim.stop()
+            client.call(UPDATE, {"extid": "1002", "username": "Back Again"})
+        assert sim.extension("1002")["username"] == "Back Again"
+        assert sim.counters[UPDATE] == 1 and client.retry_counts[UPDATE] == 1
+        assert usage(client)["retries"] == {UPDATE: 1}
+    finally:
+        sim.stop()
+
+
+def test_a_write_that_never_reaches_the_pbx_says_nothing_was_sent(pki):
+    sim = YeastarSimulator(port=free_port(), pki=pki).start()
+    client = client_for(sim, retries=1, sleep=lambda seconds: None)
+    client.login()
+    sim.stop()
+    with pytest.raises(TransportError) as caught:
+        client.call(UPDATE, {"extid": "1002", "username": "Nobody"})
+    message = str(caught.value)
+    assert "before the request was sent" in message and "(after 1 retries)" in message
+    assert "may or may not" not in message
+
+
+def test_a_lost_token_counts_as_one_retry(pki):
+    with YeastarSimulator(pki=pki) as sim:
+        with client_for(sim) as client:
+            client.call("extensionlist/query")
+            sim.revoke_tokens()
+            client.call("extensionlist/query")
+        assert usage(client) == {"api_calls": {"login": 2, "extensionlist/query": 3, "logout": 1},
+                                 "retries": {"extensionlist/query": 1}}
+
+
+def test_an_expired_certificate_says_to_renew_it(pki):
+    with YeastarSimulator(pki=pki, expired_cert=True) as sim:
+        with pytest.raises(TLSVerificationError) as caught:
+            with client_for(sim) as client:
+                client.call("extensionlist/query")
+    message = str(caught.value)
+    assert "certificate has expired" in message and "renew it on the server" in message
+    assert "set ca_path" not in message and sim.counters == {}
