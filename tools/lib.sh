@@ -5,6 +5,10 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV_DIR="${VENV_DIR:-$REPO_ROOT/.venv}"
 BUILD_DIR="${BUILD_DIR:-$REPO_ROOT/.build}"
+# Release tools (antsibull-docs, Sphinx, ansible-builder, galaxy-importer), apart from .venv.
+RELEASE_VENV_DIR="${RELEASE_VENV_DIR:-$REPO_ROOT/.venv-release}"
+# The oldest ansible-core of the CI matrix (2.19, on Python 3.11).
+COMPAT_VENV_DIR="${COMPAT_VENV_DIR:-$REPO_ROOT/.venv-2.19}"
 
 # A banner that stands out in a long log.
 header() {

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The documentation of voiceops.pbx: lint, then a browsable site in docs/site
+# (tools/test.sh step "docs"; `make docs`). Needs .venv-release (antsibull-docs, Sphinx).
+#
+#   1. antsibull-docs lint-collection-docs --plugin-docs on the collection copy: the plugin
+#      documentation, its markup and references, docs/docsite/links.yml;
+#   2. antsibull-docs renders a page per plugin (modules, inventory plugin, environment
+#      variables) from the installed copy, --fail-on-error;
+#   3. Sphinx builds the site from those pages, the guides docs/*.md and docs/sphinx/ with
+#      warnings as errors, offline, into docs/site (git-ignored: open docs/site/index.html).
+#
+#   tools/docs.sh [COLLECTION_COPY]   (default: a fresh copy made by tools/build-tree.sh)
+#   DOCS_SITE=dir tools/docs.sh       build the site somewhere else
+set -euo pipefail
+
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ -x "$RELEASE_VENV_DIR/bin/antsibull-docs" ]] || die "$RELEASE_VENV_DIR has no antsibull-docs: run tools/test.sh (step tools)"
+export PATH="$RELEASE_VENV_DIR/bin:$PATH"
+
+copy="${1:-}"
+if [[ -z "$copy" ]]; then
+    # A copy of its own, so that a `make test` running meanwhile keeps its copy.
+    copy="$(TEST_TREE_ROOT="$(tree_root)-docs" bash "$REPO_ROOT/tools/build-tree.sh")"
+fi
+# .../ansible_collections/voiceops/pbx -> the directory that holds ansible_collections
+collections_root="$(cd "$copy/../../.." && pwd)"
+site="${DOCS_SITE:-$REPO_ROOT/docs/site}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/voiceops-pbx-docs.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+export ANSIBLE_COLLECTIONS_PATH="$collections_root"
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+
+echo "docs: 1. antsibull-docs lint-collection-docs"
+(cd "$copy" && antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+    --disallow-unknown-collection-refs --check-extra-docs-refs .)
+
+echo "docs: 2. plugin pages"
+mkdir -p "$work/src"
+chmod og-w "$work/src"  # antsibull-docs wants its output directory writable by its owner only
+antsibull-docs collection --use-current --squash-hierarchy --fail-on-error --cleanup everything \
+    --dest-dir "$work/src" voiceops.pbx
+# antsibull-docs' index of the collection becomes one page of the site.
+mv "$work/src/index.rst" "$work/src/collection.rst"
+
+echo "docs: 3. Sphinx site"
+cp "$REPO_ROOT"/docs/*.md "$work/src/"
+rm -f "$work/src/README.md"
+cp "$REPO_ROOT/docs/sphinx/index.rst" "$work/src/index.rst"
+# Files the guides link to, so that the site serves them too.
+cp -r "$REPO_ROOT/docs/credential-types" "$REPO_ROOT/docs/awx-project" "$REPO_ROOT/docs/execution-environment" "$work/src/"
+rm -rf "$site"
+sphinx-build -b html -c "$REPO_ROOT/docs/sphinx" -W --keep-going -q -n "$work/src" "$site"
+
+pages="$(find "$site" -name '*.html' | wc -l)"
+for page in index collection yeastar_extension_module yeastar_extension_info_module sip_register_status_module \
+    getting-started connection-and-tls awx errors troubleshooting; do
+    [[ -s "$site/$page.html" ]] || die "the site has no $page.html"
+done
+if [[ -f "$REPO_ROOT/plugins/inventory/yeastar.py" && ! -s "$site/yeastar_inventory.html" ]]; then
+    die "the site has no page for the inventory plugin"
+fi
+echo "docs: $pages pages in $site (open $site/index.html)"
