@@ -170,7 +170,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import OutboundClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
-    extension_summary,
+    extension_list,
     query_extensions,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import SECRET_OPTIONS
@@ -213,7 +213,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             client = YeastarClient(**options)
             with client:
-                extensions = [extension_summary(raw) for raw in client.call("extensionlist/query").get("extlist") or []]
+                extensions = extension_list(client.call("extensionlist/query"))
                 settings = {}
                 if self.get_option("details"):
                     numbers = [extension["number"] for extension in extensions]

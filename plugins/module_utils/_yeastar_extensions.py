@@ -40,17 +40,46 @@ def parse_extension_numbers(values, field):
     return numbers
 
 
+def answer_text(value, what):
+    """A value of a PBX answer as text. The PBX sends strings; numbers are taken as their digits,
+    JSON booleans as "on" / "off", null as blank. A list or an object is an error naming what it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise ValueError("the PBX's answer gives %s as a JSON %s, not as text" % (what, type(value).__name__))
+
+
 def extension_summary(raw):
     """An entry of extensionlist/query under readable names."""
     if not isinstance(raw, dict) or not raw.get("extnumber"):
         raise ValueError("the PBX's extension list holds an entry without an extension number: %r" % (raw,))
-    return {
-        "number": str(raw["extnumber"]),
-        "name": str(raw.get("username") or ""),
-        "status": str(raw.get("status") or ""),
-        "type": str(raw.get("type") or ""),
-        "port": str(raw.get("port") or ""),
-    }
+    number = answer_text(raw["extnumber"], "an extension number")
+    summary = {"number": number}
+    for name, key in (("name", "username"), ("status", "status"), ("type", "type"), ("port", "port")):
+        summary[name] = answer_text(raw.get(key), "the %s of extension %s" % (key, number))
+    return summary
+
+
+def extension_list(answer):
+    """The summaries of an extensionlist/query answer; an empty list is a PBX without extensions."""
+    entries = answer.get("extlist")
+    if not isinstance(entries, list):
+        raise ValueError("the PBX's extensionlist/query answer holds no 'extlist' list")
+    summaries = [extension_summary(raw) for raw in entries]
+    _refuse_repeats([summary["number"] for summary in summaries], "extensionlist/query")
+    return summaries
+
+
+def _refuse_repeats(numbers, call):
+    seen = set()
+    for number in numbers:
+        if number in seen:
+            raise ValueError("the PBX's %s answer names extension %s more than once; its data is inconsistent, "
+                             "so nothing is read from it" % (call, number))
+        seen.add(number)
 
 
 def query_extensions(client, numbers, batch_size):
@@ -61,7 +90,9 @@ def query_extensions(client, numbers, batch_size):
     found = {}
     known = set()
     for start in range(0, len(numbers), batch_size):
-        for info in _query_batch(client, numbers[start:start + batch_size], known):
+        infos = _query_batch(client, numbers[start:start + batch_size], known)
+        _refuse_repeats(list(found) + [info["extnumber"] for info in infos], "extension/query")
+        for info in infos:
             found[info["extnumber"]] = info
     return found
 
@@ -77,7 +108,7 @@ def _query_batch(client, batch, known):
     if len(batch) == 1:
         return []
     if not known:
-        known.update(extension_summary(raw)["number"] for raw in client.call("extensionlist/query").get("extlist") or [])
+        known.update(summary["number"] for summary in extension_list(client.call("extensionlist/query")))
     existing = [number for number in batch if number in known]
     if not existing or existing == batch:
         return []
@@ -93,4 +124,5 @@ def extension_infos(answer):
     for info in infos:
         number = extension_summary(info)["number"]
         result.append(dict(info, extnumber=number))
+    _refuse_repeats([info["extnumber"] for info in result], "extension/query")
     return result

@@ -225,8 +225,15 @@ class Field:
             self.option, self.vendor, shown, what, self.kind.rule)
 
     def from_answer(self, answer):
-        text = answer.get(self.answer_name, answer.get(self.vendor))
-        return None if text is None else self.kind.from_answer(str(text))
+        value = answer.get(self.answer_name, answer.get(self.vendor))
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            value = "on" if value else "off"
+        elif not isinstance(value, (str, int, float)):
+            raise ValueError("the PBX's answer gives %s of extension %s as a JSON %s, not as text" % (
+                self.answer_name, answer.get("extnumber", "?"), type(value).__name__))
+        return self.kind.from_answer(str(value))
 
     def shown(self, value, show_secrets=False):
         return MASK if self.secret and value and not show_secrets else value

@@ -164,6 +164,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
     extension_infos,
+    extension_list,
     extension_summary,
     parse_extension_numbers,
     query_extensions,
@@ -172,7 +173,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
 
 
 def read_summaries(client):
-    return [extension_summary(raw) for raw in client.call("extensionlist/query").get("extlist") or []]
+    return extension_list(client.call("extensionlist/query"))
 
 
 def read_details(client, numbers, batch_size, show_secrets):
