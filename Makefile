@@ -1,8 +1,10 @@
 # Thin wrappers: the logic lives in tools/*.sh.
 #   make demo    install the collection, start the PBX simulator, run playbooks/demo.yml
-#   make test    everything CI runs (see the top of tools/test.sh for SKIP_* options)
+#   make test    everything CI runs (see the top of tools/test.sh for SKIP_* and ONLY)
+#   make docs    the documentation site in docs/site (and the docs lint)
+#   make sanity | units | lint | galaxy | ee | compat   one step of make test
 
-.PHONY: demo test venv tree lint sanity units clean
+.PHONY: demo test venv tree lint sanity units docs galaxy ee compat clean
 
 demo:
 	bash tools/demo.sh
@@ -17,13 +19,25 @@ tree:
 	bash tools/build-tree.sh
 
 sanity:
-	SKIP_UNITS=1 SKIP_LINT=1 SKIP_INTEGRATION=1 bash tools/test.sh
+	ONLY=sanity bash tools/test.sh
 
 units:
-	SKIP_SANITY=1 SKIP_LINT=1 SKIP_INTEGRATION=1 bash tools/test.sh
+	ONLY=units bash tools/test.sh
 
 lint:
-	SKIP_SANITY=1 SKIP_UNITS=1 SKIP_INTEGRATION=1 bash tools/test.sh
+	ONLY=lint bash tools/test.sh
+
+docs:
+	ONLY=docs bash tools/test.sh
+
+galaxy:
+	ONLY=galaxy bash tools/test.sh
+
+ee:
+	ONLY=ee bash tools/test.sh
+
+compat:
+	ONLY=compat bash tools/test.sh
 
 clean:
-	rm -rf .build tests/output
+	rm -rf .build tests/output docs/site

@@ -11,8 +11,9 @@ set -euo pipefail
 # shellcheck source=tools/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$RELEASE_VENV_DIR/bin/python" ]] && "$RELEASE_VENV_DIR/bin/python" -c 'import galaxy_importer' 2>/dev/null ||
+if ! "$RELEASE_VENV_DIR/bin/python" -c 'import galaxy_importer' 2>/dev/null; then
     die "$RELEASE_VENV_DIR has no galaxy-importer: run tools/test.sh (step tools)"
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/voiceops-pbx-galaxy.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 

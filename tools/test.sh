@@ -2,32 +2,56 @@
 # `make test` (and CI, through .ci/run): every test of the collection, in order,
 # stopping at the first step that fails, then a summary with the time of each step.
 #
-#   venv         tools/venv.sh: .venv with ansible-core, ansible-lint, pytest, ...
+#   venv         tools/venv.sh: .venv with ansible-core, ansible-lint, ansible-runner, pytest, ...
 #   tree         tools/build-tree.sh: a clean copy of the checkout at
 #                <tmp>/voiceops-pbx-test-<hash>/ansible_collections/voiceops/pbx
 #   get-pip      tools/seed-get-pip.sh: the offline pip bootstrap for ansible-test
-#   sanity       ansible-test sanity --requirements, in the copy
+#   sanity       ansible-test sanity --requirements, in the copy (.venv: newest ansible-core)
 #   units        ansible-test units --venv --requirements, in the copy
 #   lint         ansible-lint --offline (profile production, see .ansible-lint)
 #   integration  pytest tests/integration, when it holds test files, run in the copy,
 #                with VOICEOPS_COLLECTIONS_PATH, ANSIBLE_COLLECTIONS_PATH and PYTHONPATH
-#                all naming the directory that holds its ansible_collections/
+#                all naming the directory that holds its ansible_collections/; among them
+#                the AWX tests (test_awx_runner.py: credential types, and jobs and inventory
+#                updates through ansible-runner)
+#   changelog    antsibull-changelog lint
+#   tools        .venv-release from tests/requirements-release.txt (antsibull-docs, Sphinx,
+#                ansible-builder, galaxy-importer), kept apart from .venv
+#   build        ansible-galaxy collection build of the copy, for the ee and galaxy steps
+#   docs         tools/docs.sh: antsibull-docs lint-collection-docs, then the site in docs/site
+#   ee           tools/ee-check.sh: ansible-builder create, and the build's introspection
+#   galaxy       tools/galaxy-import.sh: galaxy-importer on the build, no warnings allowed
+#   compat       ansible-test sanity and units with ansible-core 2.19 on Python 3.11
+#                (.venv-2.19 from tests/requirements-compat.txt, a copy of its own)
 #
 # Environment variables:
-#   SKIP_SANITY=1 SKIP_UNITS=1 SKIP_LINT=1 SKIP_INTEGRATION=1   leave a step out
-#   SANITY_TESTS="pep8 validate-modules"   run only these sanity tests
+#   SKIP_SANITY=1 SKIP_UNITS=1 SKIP_LINT=1 SKIP_INTEGRATION=1   leave a step out; also
+#   SKIP_CHANGELOG=1 SKIP_DOCS=1 SKIP_EE=1 SKIP_GALAXY=1 SKIP_COMPAT=1
+#                           (tools and build are left out when docs, ee and galaxy all are)
+#   SANITY_TESTS="pep8 validate-modules"   run only these sanity tests (both ansible-cores)
 #   UNITS_ARGS="..."        more arguments for ansible-test units (e.g. a path)
 #   INTEGRATION_WORKERS=N   pytest-xdist workers for the integration tests (default 2,
 #                           one per core; 0 runs them one after the other)
 #   PYTEST_ARGS="..."       more arguments for the integration pytest (e.g. -x -k info)
+#   ONLY="docs ee"          run only these of the steps that SKIP_* names (and what they need)
 #   KEEP_GOING=1            run the later steps after a failure (still exits 1)
 #   PYTHON=python3          interpreter for .venv instead of the Python 3.12 lookup
+#   COMPAT_PYTHON=path      interpreter for .venv-2.19 instead of the Python 3.11 lookup
 #   TEST_TREE_ROOT=dir      where to build the ansible_collections copy
 # Leaving a step out is said in the summary; CI runs with none left out.
 set -euo pipefail
 
 # shellcheck source=tools/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# ONLY="a b": every step that a SKIP_* variable names and ONLY does not is left out.
+if [[ -n "${ONLY:-}" ]]; then
+    for step in sanity units lint integration changelog docs ee galaxy compat; do
+        if [[ " ${ONLY//,/ } " != *" $step "* ]]; then
+            printf -v "SKIP_${step^^}" 1
+        fi
+    done
+fi
 
 STEP_NAMES=()
 STEP_RESULTS=()
@@ -36,6 +60,7 @@ FAILED_STEPS=()
 START="$(now)"
 TREE=""
 PYVER=""
+DIST=""
 
 summary() {
     local i
@@ -64,7 +89,7 @@ run_step() {
     fi
     STEP_RESULTS+=("FAILED")
     FAILED_STEPS+=("$name")
-    if [[ "${KEEP_GOING:-}" == 1 && "$name" != venv && "$name" != tree ]]; then
+    if [[ "${KEEP_GOING:-}" == 1 && "$name" != venv && "$name" != tree && "$name" != tools && "$name" != build ]]; then
         return 0
     fi
     summary
@@ -92,28 +117,30 @@ step_get_pip() {
     bash "$REPO_ROOT/tools/seed-get-pip.sh" "$PYVER"
 }
 
-step_sanity() {
-    local args=(--python "$PYVER" --requirements --color no)
+# ansible-test sanity in collection copy "$1" with Python "$2", by the ansible-test on PATH.
+run_sanity() {
+    local args=(--python "$2" --requirements --color no)
     local test
     for test in ${SANITY_TESTS:-}; do
         args+=(--test "$test")
     done
-    cd "$TREE"
-    echo "ansible-test sanity ${args[*]}"
+    cd "$1"
+    echo "ansible-test sanity ${args[*]} ($(ansible-test --version))"
     without_mirror_noise ansible-test sanity "${args[@]}"
 }
 
-step_units() {
+# ansible-test units in collection copy "$1" with Python "$2"; fails when no test ran.
+run_units() {
     local tests
-    tests="$(find "$TREE/tests/unit" -name 'test_*.py' -type f 2>/dev/null | wc -l)"
+    tests="$(find "$1/tests/unit" -name 'test_*.py' -type f 2>/dev/null | wc -l)"
     if [[ "$tests" -eq 0 ]]; then
         echo "no unit test files (tests/unit/**/test_*.py): nothing would be tested" >&2
         return 1
     fi
-    cd "$TREE"
+    cd "$1"
     rm -rf tests/output/junit
     # shellcheck disable=SC2086 # UNITS_ARGS is a list of words on purpose
-    without_mirror_noise ansible-test units --venv --python "$PYVER" --requirements --color no ${UNITS_ARGS:-}
+    without_mirror_noise ansible-test units --venv --python "$2" --requirements --color no ${UNITS_ARGS:-}
     # ansible-test passes when pytest ran nothing (its exit status 5): count what ran.
     python - tests/output/junit <<'EOF'
 import glob
@@ -129,6 +156,14 @@ print("unit tests: %(tests)d collected, %(skipped)d skipped, %(failures)d failed
 if totals["tests"] - totals["skipped"] <= 0:
     sys.exit("no unit test ran: that is a failure here")
 EOF
+}
+
+step_sanity() {
+    run_sanity "$TREE" "$PYVER"
+}
+
+step_units() {
+    run_units "$TREE" "$PYVER"
 }
 
 step_lint() {
@@ -161,6 +196,57 @@ step_integration() {
 has_integration_tests() {
     [[ -d "$REPO_ROOT/tests/integration" ]] &&
         [[ -n "$(find "$REPO_ROOT/tests/integration" \( -name 'test_*.py' -o -name '*_test.py' \) -type f -print -quit)" ]]
+}
+
+step_changelog() {
+    cd "$REPO_ROOT"
+    antsibull-changelog lint -v
+    echo "changelog: antsibull-changelog lint passed"
+}
+
+step_tools() {
+    VENV_DIR="$RELEASE_VENV_DIR" VENV_REQUIREMENTS="$REPO_ROOT/tests/requirements-release.txt" \
+        bash "$REPO_ROOT/tools/venv.sh"
+}
+
+step_build() {
+    rm -rf "$DIST"
+    "$RELEASE_VENV_DIR/bin/ansible-galaxy" collection build --output-path "$DIST" "$TREE"
+}
+
+dist_tarball() {
+    ls "$DIST"/voiceops-pbx-*.tar.gz
+}
+
+step_docs() {
+    bash "$REPO_ROOT/tools/docs.sh" "$TREE"
+}
+
+step_ee() {
+    bash "$REPO_ROOT/tools/ee-check.sh" "$(dist_tarball)"
+}
+
+step_galaxy() {
+    bash "$REPO_ROOT/tools/galaxy-import.sh" "$(dist_tarball)"
+}
+
+# The oldest ansible-core of the matrix: a venv of its own on Python 3.11, a copy of the
+# tree of its own (ansible-test keeps its environments in tests/output), the same tests.
+step_compat() {
+    local python copy pyver
+    python="${COMPAT_PYTHON:-}"
+    if [[ -z "$python" ]]; then
+        python="$(find_python_version 3.11)" || die "no Python 3.11 for the ansible-core 2.19 tests (set COMPAT_PYTHON)"
+    fi
+    PYTHON="$python" VENV_DIR="$COMPAT_VENV_DIR" VENV_REQUIREMENTS="$REPO_ROOT/tests/requirements-compat.txt" \
+        bash "$REPO_ROOT/tools/venv.sh"
+    export VIRTUAL_ENV="$COMPAT_VENV_DIR" PATH="$COMPAT_VENV_DIR/bin:$PATH"
+    pyver="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    echo "compat: Python $pyver, $(ansible-test --version)"
+    VENV_DIR="$COMPAT_VENV_DIR" bash "$REPO_ROOT/tools/seed-get-pip.sh" "$pyver"
+    copy="$(TEST_TREE_ROOT="$(tree_root)-2.19" bash "$REPO_ROOT/tools/build-tree.sh")"
+    (run_sanity "$copy" "$pyver")
+    run_units "$copy" "$pyver"
 }
 
 run_step venv step_venv
@@ -202,6 +288,45 @@ elif has_integration_tests; then
     run_step integration step_integration
 else
     skip_step integration "tests/integration has no test files yet"
+fi
+
+if [[ "${SKIP_CHANGELOG:-}" == 1 ]]; then
+    skip_step changelog "SKIP_CHANGELOG=1"
+else
+    run_step changelog step_changelog
+fi
+
+DIST="$(tree_root)/dist"
+if [[ "${SKIP_DOCS:-}" == 1 && "${SKIP_EE:-}" == 1 && "${SKIP_GALAXY:-}" == 1 ]]; then
+    skip_step tools "only docs, ee and galaxy need them"
+    skip_step build "only ee and galaxy need it"
+else
+    run_step tools step_tools
+    run_step build step_build
+fi
+
+if [[ "${SKIP_DOCS:-}" == 1 ]]; then
+    skip_step docs "SKIP_DOCS=1"
+else
+    run_step docs step_docs
+fi
+
+if [[ "${SKIP_EE:-}" == 1 ]]; then
+    skip_step ee "SKIP_EE=1"
+else
+    run_step ee step_ee
+fi
+
+if [[ "${SKIP_GALAXY:-}" == 1 ]]; then
+    skip_step galaxy "SKIP_GALAXY=1"
+else
+    run_step galaxy step_galaxy
+fi
+
+if [[ "${SKIP_COMPAT:-}" == 1 ]]; then
+    skip_step compat "SKIP_COMPAT=1"
+else
+    run_step compat step_compat
 fi
 
 summary

@@ -112,7 +112,8 @@ def controller_problems(definition):
                                     or not all(isinstance(choice, str) for choice in choices)):
             problems.append("field %s: choices must be distinct strings" % field_id)
         if "default" in field:
-            if type(field["default"]) is not {"string": str, "boolean": bool}.get(kind):
+            wanted = {"string": str, "boolean": bool}.get(kind)
+            if wanted is None or not isinstance(field["default"], wanted):
                 problems.append("field %s: default %r is not a %s" % (field_id, field["default"], kind))
             elif choices and field["default"] not in choices:
                 problems.append("field %s: default %r is not a choice" % (field_id, field["default"]))
@@ -431,7 +432,7 @@ needs_inventory_plugin = pytest.mark.skipif(not INVENTORY_PLUGIN.is_file(),
 @needs_inventory_plugin
 def test_an_inventory_update_then_a_job_on_the_synced_inventory(controller, pbx):
     controller.credential("yeastar-api.yml", **yeastar_inputs(pbx))
-    data, _ = controller.inventory_update("inventories/pbx.yeastar.yml")
+    data = controller.inventory_update("inventories/pbx.yeastar.yml")[0]
     hostvars = data["_meta"]["hostvars"]
     assert sorted(hostvars) == ["ext%d" % number for number in range(1000, 1007)]
     sip = sorted(data["yeastar_type_sip"]["hosts"])
@@ -444,8 +445,8 @@ def test_an_inventory_update_then_a_job_on_the_synced_inventory(controller, pbx)
     assert run.status == "successful", run.text
     assert pbx.counters["login"] == 1 and pbx.counters["logout"] == 1
     results = task_results(run, "Apply the policy to every SIP extension in one task")[0]
-    assert sorted(item["extension"] for item in results["results"]) == sorted(plain(hostvars[host]["yeastar_number"])
-                                                                               for host in sip)
+    expected = sorted(plain(hostvars[host]["yeastar_number"]) for host in sip)
+    assert sorted(item["extension"] for item in results["results"]) == expected
 
 
 @needs_inventory_plugin
@@ -453,7 +454,7 @@ def test_a_template_in_a_pbx_value_stays_text_through_the_sync_and_the_job(contr
     canary = tmp_path / "templated"
     pbx.patch_extension("1002", username="{{ lookup('pipe', 'touch %s') }}" % canary)
     controller.credential("yeastar-api.yml", **yeastar_inputs(pbx))
-    data, _ = controller.inventory_update("inventories/pbx.yeastar.yml")
+    data = controller.inventory_update("inventories/pbx.yeastar.yml")[0]
     # A playbook of the user's that prints the names of the extensions.
     names = [{"name": "Print the names", "hosts": "all", "gather_facts": False, "tasks": [
         {"name": "Name", "ansible.builtin.debug": {"msg": "{{ yeastar_name }}"}}]}]
@@ -469,7 +470,7 @@ def test_a_template_in_a_pbx_value_stays_text_through_the_sync_and_the_job(contr
                    strict=False)
 def test_the_synced_host_variables_are_plain_values(controller, pbx):
     controller.credential("yeastar-api.yml", **yeastar_inputs(pbx))
-    data, _ = controller.inventory_update("inventories/pbx.yeastar.yml")
+    data = controller.inventory_update("inventories/pbx.yeastar.yml")[0]
     # What the controller shows, filters on (smart inventories, enabled_var) and exports.
     assert data["_meta"]["hostvars"]["ext1002"]["yeastar_number"] == "1002"
     assert data["_meta"]["hostvars"]["ext1002"]["ansible_connection"] == "local"
