@@ -33,6 +33,22 @@ trap 'rm -rf "$work"' EXIT
 export ANSIBLE_COLLECTIONS_PATH="$collections_root"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 
+echo "docs: 0. the error table of docs/errors.md has every code the clients know"
+PYTHONPATH="$collections_root" python - "$REPO_ROOT/docs/errors.md" <<'EOF'
+import re
+import sys
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import CODE_MEANINGS, RET_MEANINGS
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import ERRNO_MEANINGS
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    rows = set(re.findall(r"^\| (\d+) \|", handle.read(), re.M))
+known = set(ERRNO_MEANINGS) | {str(ret) for ret in RET_MEANINGS} | set(CODE_MEANINGS)
+if known - rows:
+    sys.exit("docs/errors.md has no row for: %s" % ", ".join(sorted(known - rows)))
+print("docs: %d error codes, each with a row" % len(known))
+EOF
+
 echo "docs: 1. antsibull-docs lint-collection-docs"
 (cd "$copy" && antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
     --disallow-unknown-collection-refs --check-extra-docs-refs .)
