@@ -169,12 +169,13 @@ class Outcome:
 
     def result(self, bulk):
         result = {"changed": any(change.outcome == "updated" for change in self.plan), "diff": self._diff()}
+        errnos = [change.errno for change in self.plan if change.errno]
+        if errnos:
+            result["errno"] = errnos[0]
         if not bulk:
             change = self.plan[0]
             result.update(extension=self._settings(change), changed_fields=change.changed_fields)
             result["diff"] = {side: values.get(change.number, {}) for side, values in result["diff"].items()}
-            if change.errno:
-                result["errno"] = change.errno
             return result
         result["results"] = [
             dict({"extension": change.final_number if change.outcome == "updated" else change.number,

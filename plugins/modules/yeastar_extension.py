@@ -663,6 +663,11 @@ not_attempted:
   type: list
   elements: str
   sample: []
+errno:
+  description: The vendor's error code (a string such as V(20003)) when the PBX refused a call and the task failed.
+  returned: on failure, when the PBX answered an error
+  type: str
+  sample: "10017"
 api_calls:
   description: HTTP requests the task sent to the PBX, per API endpoint.
   returned: always
