@@ -104,9 +104,12 @@ class Change:
 
 def plan_changes(client, requests, batch_size):
     """Read every named extension in batches and work out each one's change; no write happens here."""
-    numbers = []
+    numbers, seen = [], set()
     for request in requests:
-        numbers.extend(number for number in (request.number, request.new_number) if number and number not in numbers)
+        for number in (request.number, request.new_number):
+            if number and number not in seen:
+                seen.add(number)
+                numbers.append(number)
     current = query_extensions(client, numbers, batch_size)
     plan, errors = [], []
     for request in requests:
@@ -167,6 +170,18 @@ class Outcome:
                 after[change.number]["extension"] = change.renumber_to
         return {"before": before, "after": after}
 
+    def _item(self, change):
+        """One entry of results. Only an extension that changed (or would, or failed) carries its settings:
+        repeating every setting of thousands of unchanged extensions made up most of a bulk run's cost."""
+        item = {"extension": change.final_number if change.outcome == "updated" else change.number,
+                "changed": change.outcome == "updated", "changed_fields": change.changed_fields,
+                "outcome": change.outcome}
+        if change.needed:
+            item["settings"] = self._settings(change)
+        if change.error:
+            item["error"] = change.error
+        return item
+
     def result(self, bulk):
         result = {"changed": any(change.outcome == "updated" for change in self.plan), "diff": self._diff()}
         errnos = [change.errno for change in self.plan if change.errno]
@@ -177,13 +192,7 @@ class Outcome:
             result.update(extension=self._settings(change), changed_fields=change.changed_fields)
             result["diff"] = {side: values.get(change.number, {}) for side, values in result["diff"].items()}
             return result
-        result["results"] = [
-            dict({"extension": change.final_number if change.outcome == "updated" else change.number,
-                  "changed": change.outcome == "updated", "changed_fields": change.changed_fields,
-                  "outcome": change.outcome, "settings": self._settings(change)},
-                 **({"error": change.error} if change.error else {}))
-            for change in self.plan
-        ]
+        result["results"] = [self._item(change) for change in self.plan]
         result["updated"] = self._numbers("updated")
         result["failed_extensions"] = self._numbers("failed")
         result["not_attempted"] = self._numbers("not_attempted")

@@ -28,14 +28,15 @@ def parse_extension_numbers(values, field):
     """Extension numbers from a list of numbers, digit strings or comma-separated strings, without repeats."""
     if isinstance(values, (str, int)) and not isinstance(values, bool):
         values = [values]
-    numbers = []
+    numbers, seen = [], set()
     for value in values:
         parts = value.split(",") if isinstance(value, str) else [value]
         for part in parts:
             if isinstance(part, str) and not part.strip():
                 continue
             number = parse_extension_number(part, field)
-            if number not in numbers:
+            if number not in seen:  # a set: 2000 numbers were 2 million list comparisons
+                seen.add(number)
                 numbers.append(number)
     return numbers
 

@@ -27,13 +27,26 @@ REQUIRED_WITH = [
 ]
 
 
+# Per field, prepared once: option name, the two names an answer may use, the converter of a string
+# value and the field itself. Reading thousands of extensions went through Field.from_answer, two
+# look-ups and several calls per field and extension; a string now goes straight to its converter.
+_MISSING = object()
+_READERS = tuple((field.option, field.answer_name, field.vendor, field.kind.from_answer, field) for field in FIELDS)
+_SECRETS = tuple(field.option for field in FIELDS if field.secret)
+
+
 def settings_from_answer(answer):
     """An extension/query entry as module options and types; fields the answer lacks are left out."""
     settings = {}
-    for field in FIELDS:
-        value = field.from_answer(answer)
-        if value is not None:
-            settings[field.option] = value
+    get = answer.get
+    for option, answer_name, vendor, convert, field in _READERS:
+        value = get(answer_name, _MISSING)
+        if value is _MISSING:
+            value = get(vendor)
+        if value is None:
+            continue
+        # anything but a string (numbers, booleans, malformed values) takes the field's own path
+        settings[option] = convert(value) if value.__class__ is str else field.from_answer(answer)
     return settings
 
 
@@ -135,7 +148,7 @@ def masked(settings, show_secrets=False, changed=()):
     if show_secrets:
         return dict(settings)
     copy = dict(settings)
-    for field in FIELDS:
-        if field.secret and copy.get(field.option):
-            copy[field.option] = MASK_CHANGED if field.option in changed else MASK
+    for option in _SECRETS:
+        if copy.get(option):
+            copy[option] = MASK_CHANGED if option in changed else MASK
     return copy

@@ -639,8 +639,12 @@ results:
       description: V(updated), V(unchanged), V(failed) or V(not_attempted) (after an earlier failure).
       type: str
     settings:
-      description: Settings after the task, secrets masked.
+      description:
+        - Settings of the extension after the task (or as they would be, in check mode), secrets masked.
+        - Only for an extension that changed, would change or failed; an unchanged extension already has the
+          settings the task asked for, and M(voiceops.pbx.yeastar_extension_info) returns all of them.
       type: dict
+      returned: when outcome is not unchanged
     error:
       description: Why the PBX refused the update, for the failed item.
       type: str

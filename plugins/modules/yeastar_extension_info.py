@@ -187,10 +187,14 @@ def read_details(client, numbers, batch_size, show_secrets):
         infos = [found[number] for number in numbers if number in found]
     else:
         infos = extension_infos(client.call("extension/query"))
-    return [
-        dict(extension_summary(info), settings=dict(masked(settings_from_answer(info), show_secrets), extension=info["extnumber"]))
-        for info in infos
-    ]
+    entries = []
+    for info in infos:
+        settings = masked(settings_from_answer(info), show_secrets)
+        settings["extension"] = info["extnumber"]
+        entry = extension_summary(info)
+        entry["settings"] = settings
+        entries.append(entry)
+    return entries
 
 
 def main():
