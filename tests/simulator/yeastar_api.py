@@ -207,7 +207,7 @@ class YeastarApi:
             return failed("10006")
         if not self.limiter.allows(now, self.settings.update_rate):
             return failed("10025")
-        errno, changes = validate_update(record, fields, self.store.numbers())
+        errno, changes = validate_update(record, fields, self.store.number_set())
         if errno:
             return failed(errno)
         self.store.apply(record["extnumber"], changes)

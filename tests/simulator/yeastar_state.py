@@ -68,6 +68,11 @@ class ExtensionStore:
         with self._lock:
             return sorted(self._records, key=number_key)
 
+    def number_set(self):
+        """Every extension number, unordered (membership tests without sorting)."""
+        with self._lock:
+            return set(self._records)
+
     def get(self, number):
         """A copy of one record, or None."""
         with self._lock:
@@ -87,8 +92,7 @@ class ExtensionStore:
     def info_items(self, numbers):
         """The extinfos of extension/query for ``numbers`` that exist, in extension-number order."""
         with self._lock:
-            asked = set(numbers)
-            wanted = [number for number in self.numbers() if number in asked]
+            wanted = sorted({number for number in numbers if number in self._records}, key=number_key)
             return [_pick(self._records[number], FIELDS, extras=True) for number in wanted]
 
     def apply(self, extid, changes):
