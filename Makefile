@@ -3,8 +3,10 @@
 #   make test    everything CI runs (see the top of tools/test.sh for SKIP_* and ONLY)
 #   make docs    the documentation site in docs/site (and the docs lint)
 #   make sanity | units | lint | galaxy | ee | compat   one step of make test
+#   make benchmark        voiceops.pbx against hand-written uri playbooks; writes docs/performance.md
+#   make benchmark-smoke  the same at N=50, PBX call counts only (a step of make test)
 
-.PHONY: demo test venv tree lint sanity units docs galaxy ee compat clean
+.PHONY: demo test venv tree lint sanity units docs galaxy ee compat benchmark benchmark-smoke clean
 
 demo:
 	bash tools/demo.sh
@@ -38,6 +40,12 @@ ee:
 
 compat:
 	ONLY=compat bash tools/test.sh
+
+benchmark:
+	bash tools/benchmark.sh
+
+benchmark-smoke:
+	bash tools/benchmark.sh --smoke
 
 clean:
 	rm -rf .build tests/output docs/site

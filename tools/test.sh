@@ -14,6 +14,9 @@
 #                all naming the directory that holds its ansible_collections/; among them
 #                the AWX tests (test_awx_runner.py: credential types, and jobs and inventory
 #                updates through ansible-runner)
+#   benchmark-smoke  tools/benchmark.py --smoke in the copy: the benchmark of docs/performance.md
+#                at N=50 (one repetition, the uri baseline on 3 items); checks the PBX call counts
+#                exactly, not the timings (noise at that size); `make benchmark` is the full run
 #   changelog    antsibull-changelog lint
 #   tools        .venv-release from tests/requirements-release.txt (antsibull-docs, Sphinx,
 #                ansible-builder, galaxy-importer), kept apart from .venv
@@ -26,7 +29,7 @@
 #
 # Environment variables:
 #   SKIP_SANITY=1 SKIP_UNITS=1 SKIP_LINT=1 SKIP_INTEGRATION=1   leave a step out; also
-#   SKIP_CHANGELOG=1 SKIP_DOCS=1 SKIP_EE=1 SKIP_GALAXY=1 SKIP_COMPAT=1
+#   SKIP_BENCHMARK=1 SKIP_CHANGELOG=1 SKIP_DOCS=1 SKIP_EE=1 SKIP_GALAXY=1 SKIP_COMPAT=1
 #                           (tools and build are left out when docs, ee and galaxy all are)
 #   SANITY_TESTS="pep8 validate-modules"   run only these sanity tests (both ansible-cores)
 #   UNITS_ARGS="..."        more arguments for ansible-test units (e.g. a path)
@@ -46,7 +49,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ONLY="a b": every step that a SKIP_* variable names and ONLY does not is left out.
 if [[ -n "${ONLY:-}" ]]; then
-    for step in sanity units lint integration changelog docs ee galaxy compat; do
+    for step in sanity units lint integration benchmark changelog docs ee galaxy compat; do
         if [[ " ${ONLY//,/ } " != *" $step "* ]]; then
             printf -v "SKIP_${step^^}" 1
         fi
@@ -198,6 +201,12 @@ has_integration_tests() {
         [[ -n "$(find "$REPO_ROOT/tests/integration" \( -name 'test_*.py' -o -name '*_test.py' \) -type f -print -quit)" ]]
 }
 
+step_benchmark() {
+    # Run in the copy, like the integration tests: the simulator and the collection are the copy's.
+    cd "$TREE"
+    python tools/benchmark.py --smoke --collections-path "$(tree_root)"
+}
+
 step_changelog() {
     cd "$REPO_ROOT"
     antsibull-changelog lint -v
@@ -288,6 +297,12 @@ elif has_integration_tests; then
     run_step integration step_integration
 else
     skip_step integration "tests/integration has no test files yet"
+fi
+
+if [[ "${SKIP_BENCHMARK:-}" == 1 ]]; then
+    skip_step benchmark-smoke "SKIP_BENCHMARK=1"
+else
+    run_step benchmark-smoke step_benchmark
 fi
 
 if [[ "${SKIP_CHANGELOG:-}" == 1 ]]; then
