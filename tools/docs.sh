@@ -64,7 +64,23 @@ mv "$work/src/index.rst" "$work/src/collection.rst"
 echo "docs: 3. Sphinx site"
 cp "$REPO_ROOT"/docs/*.md "$work/src/"
 rm -f "$work/src/README.md"
+# Links from a guide to files of the repository outside docs/ (../playbooks/...) work on the
+# repository's web pages; the site sends them there too.
+repository="$(sed -n -E 's/^repository:[[:space:]]*//p' "$REPO_ROOT/galaxy.yml")"
+sed -i -E "s#\]\(\.\./#](${repository%/}/blob/main/#g" "$work"/src/*.md
 cp "$REPO_ROOT/docs/sphinx/index.rst" "$work/src/index.rst"
+# Pages of docs/ that index.rst does not list yet go into a toctree of their own.
+more=()
+for page in "$work"/src/*.md; do
+    name="$(basename "$page" .md)"
+    if ! grep -Eq "^   $name\$" "$work/src/index.rst"; then
+        more+=("$name")
+    fi
+done
+if [[ ${#more[@]} -gt 0 ]]; then
+    printf '\n.. toctree::\n   :maxdepth: 1\n   :caption: More\n\n' >> "$work/src/index.rst"
+    printf '   %s\n' "${more[@]}" >> "$work/src/index.rst"
+fi
 # Files the guides link to, so that the site serves them too.
 cp -r "$REPO_ROOT/docs/credential-types" "$REPO_ROOT/docs/awx-project" "$REPO_ROOT/docs/execution-environment" "$work/src/"
 rm -rf "$site"
