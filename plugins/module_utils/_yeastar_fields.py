@@ -141,6 +141,8 @@ class IntChoice(Kind):
         self.rule = "one of %s (seconds)" % ", ".join(str(choice) for choice in self.choices)
 
     def check(self, value):
+        if isinstance(value, bool):
+            return "it is a boolean, not a number"
         return None if value in self.choices else "it is not one of the choices"
 
     def from_answer(self, text):
@@ -156,6 +158,8 @@ class IntRange(Kind):
         self.rule = "a whole number from %d to %d" % (low, high)
 
     def check(self, value):
+        if isinstance(value, bool):
+            return "it is a boolean, not a number"
         return None if self.low <= value <= self.high else "it is out of range"
 
     def from_answer(self, text):
@@ -173,7 +177,9 @@ class Duration(Kind):
     def normalise(self, value):
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
             return int(value)
         return value
 
@@ -183,6 +189,9 @@ class Duration(Kind):
 
     def from_answer(self, text):
         return self.normalise(text)
+
+    def to_request(self, value):
+        return str(self.normalise(value))
 
     def same(self, desired, current):
         return self.normalise(desired) == self.normalise(current)

@@ -11,6 +11,8 @@ request. The field table may be stricter only where docs/api-contract.md says so
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +32,7 @@ DIGITS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=70)
 LABEL = st.text(st.sampled_from(list("aZ09-_.+!#é;()[] ")), min_size=0, max_size=6)
 EMAILS = st.builds("{}@{}.{}{}".format, LABEL, LABEL, LABEL, st.sampled_from(["", "", "\n"]))
 VALUES = st.one_of(SHORT, LONG, DIGITS, EMAILS)
-PROPERTY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+PROPERTY = settings(max_examples=int(os.environ.get("VOICEOPS_HYPOTHESIS_EXAMPLES", "25")) * 16, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 
 def pbx_accepts(field, value):
