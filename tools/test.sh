@@ -17,7 +17,7 @@
 #   benchmark-smoke  tools/benchmark.py --smoke in the copy: the benchmark of docs/performance.md
 #                at N=50 (one repetition, the uri baseline on 3 items); checks the PBX call counts
 #                exactly, not the timings (noise at that size); `make benchmark` is the full run
-#   changelog    antsibull-changelog lint
+#   changelog    antsibull-changelog lint, and CHANGELOG.rst as generate makes it
 #   tools        .venv-release from tests/requirements-release.txt (antsibull-docs, Sphinx,
 #                ansible-builder, galaxy-importer), kept apart from .venv
 #   build        ansible-galaxy collection build of the copy, for the ee and galaxy steps
@@ -211,6 +211,15 @@ step_changelog() {
     cd "$REPO_ROOT"
     antsibull-changelog lint -v
     echo "changelog: antsibull-changelog lint passed"
+    # CHANGELOG.rst must be what changelogs/changelog.yaml gives (generated in the copy).
+    if [[ -f "$REPO_ROOT/CHANGELOG.rst" ]]; then
+        (cd "$TREE" && ANSIBLE_COLLECTIONS_PATH="$(tree_root)" antsibull-changelog generate)
+        if ! diff -u "$REPO_ROOT/CHANGELOG.rst" "$TREE/CHANGELOG.rst"; then
+            echo "CHANGELOG.rst is not current: run antsibull-changelog generate and commit it" >&2
+            return 1
+        fi
+        echo "changelog: CHANGELOG.rst is current"
+    fi
 }
 
 step_tools() {
