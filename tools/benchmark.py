@@ -429,10 +429,12 @@ class Benchmark:
                         elif kind == "ours":
                             runs[kind].append(self.measured(sim, runner, kind, ours_pb, arguments, state))
                         elif measure_baseline and rep < options.baseline_reps:
+                            base_state = state
                             if trim:
                                 chunked(sim, "delete", [record["extnumber"] for record in records[subset:]])
+                                base_state = {record["extnumber"]: state[record["extnumber"]] for record in records[:subset]}
                             try:
-                                runs[kind].append(self.measured(sim, runner, kind, base_pb, base_arguments, state))
+                                runs[kind].append(self.measured(sim, runner, kind, base_pb, base_arguments, base_state))
                             finally:
                                 if trim:
                                     chunked(sim, "add", records[subset:])
