@@ -35,6 +35,7 @@ import os
 import pathlib
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -984,6 +985,8 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    # TERM and INT end the run through the finally blocks, which stop the simulator
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     options = parse_args(sys.argv[1:] if argv is None else argv)
     command = "tools/benchmark.py " + " ".join(sys.argv[1:] if argv is None else argv)
     bench = Benchmark(options)

@@ -11,6 +11,8 @@ set -euo pipefail
 # shellcheck source=tools/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# A copy of its own, beside the one of make test: a test run started meanwhile rebuilds that one.
+export TEST_TREE_ROOT="${TEST_TREE_ROOT:-$(tree_root)-benchmark}"
 if [[ "${BENCHMARK_SKIP_SETUP:-}" != 1 ]]; then
     bash "$REPO_ROOT/tools/venv.sh" >/dev/null
     bash "$REPO_ROOT/tools/build-tree.sh" >/dev/null
