@@ -189,10 +189,14 @@ def test_a_transient_failure_of_every_read_is_repeated_transparently(ansible, pb
     assert result["retries"] == {LIST: 1} and pbx.counters == {"login": 1, LIST: 2, "logout": 1}
 
 
-def test_the_inventory_repeats_a_transient_failure(ansible, pbx):
-    pbx.inject("errno", endpoint=LIST, count=1, errno="30001")
-    run = ansible.inventory({}, "--list")
-    assert run.returncode == 0 and '"ext1006"' in run.stdout
+@pytest.mark.parametrize("fault", [
+    {"kind": "errno", "errno": "30001"}, {"kind": "http", "status": 500}, {"kind": "http", "status": 502},
+    {"kind": "http", "status": 503}, {"kind": "drop"}, {"kind": "latency", "seconds": 3},
+], ids=["30001", "http-500", "http-502", "http-503", "dropped", "past-timeout"])
+def test_the_inventory_repeats_a_transient_failure(ansible, pbx, fault):
+    pbx.inject(endpoint=LIST, count=1, **fault)
+    run = ansible.inventory({"timeout": 1}, "--list")
+    assert run.returncode == 0 and '"ext1006"' in run.stdout, run.stderr
     assert pbx.counters == {"login": 1, LIST: 2, "logout": 1}
 
 

@@ -150,3 +150,20 @@ def test_a_restart_during_the_updates_ends_the_run_saying_what_was_applied(ansib
         status, result = outcome(run_in_background(ansible, args, pbx))
         assert status == "CHANGED" and result["updated"] == [number for number in numbers if number not in applied]
     assert all(record["ringtimeout"] == "300" for record in pbx.stored().values())
+
+
+def test_a_restart_while_the_inventory_reads_is_ridden_out(ansible, pbx_process, tmp_path):
+    pbx = pbx_process("--extensions", "20", "--latency", "extensionlist/query=0.5")
+    ansible.env.update(YEASTAR_HOST="127.0.0.1", YEASTAR_PORT=str(pbx.port), YEASTAR_SCHEME="http", YEASTAR_CA_PATH="")
+    config = tmp_path / "pbx.yeastar.yml"
+    config.write_text(json.dumps({"plugin": "voiceops.pbx.yeastar"}))
+    running = subprocess.Popen([str(pathlib.Path(sys.executable).with_name("ansible-inventory")), "-i", str(config), "--list"],
+                               env=ansible.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pbx.wait_for("extensionlist/query", 1)
+    pbx.kill()
+    pbx.start()
+    stdout, stderr = running.communicate(timeout=120)
+    assert running.returncode == 0, stderr
+    assert len(json.loads(stdout)["_meta"]["hostvars"]) == 20
+    # Since the restart: the repeat with the old token (20004), a new login, the repeat again.
+    assert pbx.counters() == {"login": 1, "extensionlist/query": 2, "logout": 1}
