@@ -185,8 +185,14 @@ class Runner:
         started = time.perf_counter()
         with open(output, "wb") as sink:
             process = subprocess.Popen(command, env=dict(self.env, **(env or {})), cwd=str(self.work),
-                                       stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT)
-            _pid, status, usage = os.wait4(process.pid, 0)
+                                       stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+            try:
+                _pid, status, usage = os.wait4(process.pid, 0)
+            except BaseException:
+                os.killpg(process.pid, signal.SIGTERM)   # ansible-playbook and its workers
+                process.wait()
+                raise
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         return Run(wall, usage.ru_utime + usage.ru_stime, process.returncode,
