@@ -49,4 +49,3 @@ class YeastarModule(AnsibleModule):
         if errno is not None:
             result["errno"] = errno
         self.fail_json(msg=str(error), **result)
-

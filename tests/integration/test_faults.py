@@ -71,16 +71,16 @@ def results_of_calls(sim, endpoint):
 
 
 def test_a_token_that_expires_mid_bulk_run_costs_one_login_and_one_repeat(ansible):
-    with YeastarSimulator(extensions=30) as sim:
+    with YeastarSimulator(extensions=20) as sim:
         point_at(ansible, sim)
-        numbers = [str(number) for number in range(1000, 1030)]
-        sim.inject("latency", endpoint=UPDATE, count=None, seconds=0.03)
-        with When(calls(sim, UPDATE, 10), sim.expire_tokens) as trigger:
+        numbers = [str(number) for number in range(1000, 1020)]
+        sim.inject("latency", endpoint=UPDATE, count=None, seconds=0.02)
+        with When(calls(sim, UPDATE, 8), sim.expire_tokens) as trigger:
             status, result, _run = ansible.module("yeastar_extension", bulk(numbers, display_name="Night Run"))
         assert trigger.done.is_set()
         assert status == "CHANGED" and result["updated"] == numbers
         assert results_of_calls(sim, UPDATE).count("20006") == 1
-        assert result["api_calls"] == {"login": 2, QUERY: 1, UPDATE: 31, "logout": 1} == sim.counters
+        assert result["api_calls"] == {"login": 2, QUERY: 1, UPDATE: 21, "logout": 1} == sim.counters
         assert result["retries"] == {UPDATE: 1}
         assert all(record["username"] == "Night Run" for record in sim.extensions)
 
@@ -169,7 +169,9 @@ def test_a_transient_failure_repeats_a_read_and_stops_a_bulk_run_at_a_write(ansi
     pbx.inject(endpoint=QUERY, count=1, **fault)
     # The first update is slowed down; once it has taken that fault, the second update gets this one.
     pbx.inject("latency", endpoint=UPDATE, count=1, seconds=0.3)
-    first_update_under_way = lambda: pbx.counters.get(UPDATE) == 1 and not pbx.pending_faults  # noqa: E731
+    def first_update_under_way():
+        return pbx.counters.get(UPDATE) == 1 and not pbx.pending_faults
+
     with When(first_update_under_way, lambda: pbx.inject(endpoint=UPDATE, count=1, **fault)):
         status, result, _run = ansible.module("yeastar_extension", dict(bulk(["1002", "1003", "1004"], ring_timeout=300),
                                                                         timeout=1))

@@ -28,7 +28,9 @@ def then(*actions):
 
 
 def test_a_token_refused_mid_wait_means_one_new_login(outbound_ansible, outbound):
-    register_soon = lambda: outbound.schedule("1006", 1.0, registered=True)  # noqa: E731
+    def register_soon():
+        return outbound.schedule("1006", 1.0, registered=True)
+
     with When(after_rounds(outbound, 1), then(outbound.expire_tokens, register_soon)) as trigger:
         status, result, _run = outbound_ansible.module("sip_register_status", WAIT)
     assert trigger.done.is_set()
@@ -40,7 +42,9 @@ def test_a_token_refused_mid_wait_means_one_new_login(outbound_ansible, outbound
 
 
 def test_a_transient_failure_mid_wait_is_repeated(outbound_ansible, outbound):
-    register_soon = lambda: outbound.schedule("1006", 1.0, registered=True)  # noqa: E731
+    def register_soon():
+        return outbound.schedule("1006", 1.0, registered=True)
+
     with When(after_rounds(outbound, 1), then(lambda: outbound.inject("http", service=STATUS, status=503), register_soon)):
         status, result, _run = outbound_ansible.module("sip_register_status", WAIT)
     assert status == "SUCCESS" and result["registered"] == ["1002", "1006"]

@@ -45,9 +45,10 @@ def test_hostile_names_pass_through_the_info_module_untouched(ansible, hostile_p
     out = tmp_path / "names.json"
     playbook = write_playbook(tmp_path / "names.yml", [{"hosts": "localhost", "gather_facts": False, "tasks": [
         {"voiceops.pbx.yeastar_extension_info": {"details": True}, "register": "info"},
-        {"ansible.builtin.copy": {"dest": str(out), "mode": "0600", "content": "{{ {'list': info.extensions | "
-         "items2dict(key_name='number', value_name='name'), 'settings': info.extensions | map(attribute='settings') "
-         "| items2dict(key_name='extension', value_name='display_name')} | to_json }}"}},
+        {"ansible.builtin.copy": {"dest": str(out), "mode": "0600", "content": (
+            "{{ {'list': info.extensions | items2dict(key_name='number', value_name='name'), "
+            "'settings': info.extensions | map(attribute='settings') "
+            "| items2dict(key_name='extension', value_name='display_name')} | to_json }}")}},
         {"ansible.builtin.debug": {"msg": "name={{ info.extensions[0].name }}"}},
     ]}])
     run = ansible.run([ansible_bin("ansible-playbook"), playbook])
@@ -100,10 +101,12 @@ ENTRY = {"extnumber": "1002", "username": "Amy", "status": "Registered", "type":
     ({"status": "Success", "extlist": [{"username": "Amy"}]}, "an entry without an extension number"),
     ({"status": "Failed"}, "the PBX answered error unknown"),
 ], ids=["no-extlist", "extlist-not-a-list", "duplicate-number", "list-value", "no-number", "failed-without-errno"])
-def test_a_malformed_list_is_a_clear_error_for_the_info_module_and_the_inventory(ansible, pbx, body, words):
+def test_a_malformed_list_is_a_clear_error_for_the_info_module_and_the_inventory(ansible, pbx, request, body, words):
     answer(pbx, LIST, body)
     status, result, run = ansible.module("yeastar_extension_info", {})
     assert_clean_failure(status, result, run, words)
+    if request.node.callspec.id not in ("no-extlist", "duplicate-number", "list-value"):
+        return  # the inventory reads the list with the same code: three cases show it
     # As in an AWX inventory sync, a source that cannot be read fails the run instead of leaving it empty.
     run = ansible.inventory({}, "--list", env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "True"})
     assert run.returncode != 0 and words in run.stderr and "Traceback" not in run.stderr

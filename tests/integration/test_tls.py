@@ -25,7 +25,8 @@ def test_an_unknown_ca_fails_before_any_call_and_ca_path_fixes_it(ansible, pbx):
 
 
 @pytest.mark.parametrize("certificate, words", [
-    ({"cert_hostnames": ["pbx.example.com"]}, ["mismatch, certificate is not valid for '127.0.0.1'", "Connect with the name or address the certificate was issued for"]),
+    ({"cert_hostnames": ["pbx.example.com"]},
+     ["mismatch, certificate is not valid for '127.0.0.1'", "Connect with the name or address the certificate was issued for"]),
     ({"expired_cert": True}, ["certificate has expired", "renew it on the server"]),
 ], ids=["hostname-mismatch", "expired"])
 def test_a_certificate_ca_path_cannot_fix_is_named_with_its_remedy(ansible, certificate, words):

@@ -32,7 +32,8 @@ DIGITS = st.text(st.sampled_from("0123456789"), min_size=1, max_size=70)
 LABEL = st.text(st.sampled_from(list("aZ09-_.+!#é;()[] ")), min_size=0, max_size=6)
 EMAILS = st.builds("{}@{}.{}{}".format, LABEL, LABEL, LABEL, st.sampled_from(["", "", "\n"]))
 VALUES = st.one_of(SHORT, LONG, DIGITS, EMAILS)
-PROPERTY = settings(max_examples=int(os.environ.get("VOICEOPS_HYPOTHESIS_EXAMPLES", "25")) * 16, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+PROPERTY = settings(max_examples=int(os.environ.get("VOICEOPS_HYPOTHESIS_EXAMPLES", "25")) * 16, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow], database=None)
 
 
 def pbx_accepts(field, value):
@@ -70,7 +71,8 @@ def test_the_field_table_refuses_what_the_pbx_refuses_and_nothing_else(field, va
 
 
 @pytest.mark.parametrize("option, value", [
-    ("voicemail_pin", "1000\n"), ("display_name", "Ina\n"), ("caller_id", "Ina\n"),     ("register_name", " "), ("register_password", "\t"), ("language", "\n"), ("email", "ina;x@example.com"),
+    ("voicemail_pin", "1000\n"), ("display_name", "Ina\n"), ("caller_id", "Ina\n"),
+    ("register_name", " "), ("register_password", "\t"), ("language", "\n"), ("email", "ina;x@example.com"),
     ("email", "ina@example"), ("email", "ina@ex ample.com"),
 ])
 def test_what_the_pbx_refuses_is_refused_before_any_request(option, value):
