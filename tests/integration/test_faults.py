@@ -169,6 +169,7 @@ def test_a_transient_failure_repeats_a_read_and_stops_a_bulk_run_at_a_write(ansi
     pbx.inject(endpoint=QUERY, count=1, **fault)
     # The first update is slowed down; once it has taken that fault, the second update gets this one.
     pbx.inject("latency", endpoint=UPDATE, count=1, seconds=0.3)
+
     def first_update_under_way():
         return pbx.counters.get(UPDATE) == 1 and not pbx.pending_faults
 
