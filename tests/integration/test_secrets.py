@@ -117,10 +117,11 @@ def test_no_secret_in_any_output_or_log(ansible, logged, tmp_path):
     assert pbx.extension("1003")["vmsecret"] == NEW_SECRETS["voicemail_pin"]
     assert pbx.extension("2006") is not None  # renumber.yml ran for real
 
-    for source in ("pbx.yeastar.yml", "office.yeastar.yml"):
-        run = ansible.run([ansible_bin("ansible-inventory"), "-vvv", "-i", str(EXAMPLES / "inventory" / source), "--list"])
-        assert run.returncode == 0 and '"ext1002"' in run.stdout, run.stderr[-3000:]
-        outputs.append(run.stdout + run.stderr)
+    # office.yeastar.yml: settings, registration state from the call center, and a cache on disk.
+    run = ansible.run([ansible_bin("ansible-inventory"), "-vvv", "-i", str(EXAMPLES / "inventory" / "office.yeastar.yml"),
+                       "--list"])
+    assert run.returncode == 0 and '"ext1002"' in run.stdout, run.stderr[-3000:]
+    outputs.append(run.stdout + run.stderr)
     cached = [path.read_text() for path in (tmp_path / ".cache" / "voiceops-pbx").iterdir()]
     assert cached
 
