@@ -369,6 +369,11 @@ class Benchmark:
         self.memory_rows = []
         self.failures = []
         self.notes = []
+        self.saved_baselines = {}
+        if options.baseline_from:
+            saved = json.loads(pathlib.Path(options.baseline_from).read_text())
+            self.saved_baselines = {(row["scenario"], row["n"]): row for row in saved["rows"]
+                                    if row.get("baseline_runs") and row["scenario"][0] in "123"}
 
     # helpers ---------------------------------------------------------------
 
@@ -422,8 +427,11 @@ class Benchmark:
                                 **{"extension/update": math.ceil(k / DIFFERING_EVERY)})),
             ]
             for title, ours_pb, base_pb, arguments, state, expected, base_expected in scenarios:
+                reused = self.saved_baselines.get((title, n))
+                measure_baseline = n in options.baseline_sizes and not reused
                 log("  scenario %s, N=%d (%d repetitions, baseline %s)" % (
-                    title, n, reps, ("%d items x %d" % (subset, options.baseline_reps)) if measure_baseline else "extrapolated"))
+                    title, n, reps, ("%d items x %d" % (subset, options.baseline_reps)) if measure_baseline
+                    else "from %s" % options.baseline_from if reused else "extrapolated"))
                 base_arguments = [arg.replace(str(vars_file), str(base_vars_file)) for arg in arguments]
                 trim = subset < n and title.startswith("1")   # the uri loop reads every extension of the PBX
                 runs = {"floor": [], "ours": [], "baseline": []}
@@ -451,9 +459,9 @@ class Benchmark:
                 for run in runs["baseline"]:
                     self.check(run.calls == base_expected(subset), "scenario %s N=%d: baseline PBX calls %s, expected %s" % (
                         title, n, json.dumps(run.calls, sort_keys=True), json.dumps(base_expected(subset), sort_keys=True)))
-                self.rows.append(self.row(title, n, runs, subset, measure_baseline, expected, base_expected(n)))
+                self.rows.append(self.row(title, n, runs, subset, measure_baseline, expected, base_expected(n), reused))
 
-    def row(self, title, n, runs, subset, measured, expected, base_expected):
+    def row(self, title, n, runs, subset, measured, expected, base_expected, reused=None):
         floor = median([run.wall for run in runs["floor"]])
         ours = median([run.wall for run in runs["ours"]])
         row = {"scenario": title, "n": n, "floor": floor, "ours": ours,
@@ -463,7 +471,11 @@ class Benchmark:
                "floor_runs": [round(run.wall, 2) for run in runs["floor"]],
                "ours_calls": runs["ours"][-1].calls, "expected_calls": expected,
                "baseline_calls": base_expected, "baseline_note": ""}
-        if measured and runs["baseline"]:
+        if reused:
+            row["baseline"] = reused["baseline"]
+            row["baseline_runs"] = reused["baseline_runs"]
+            row["baseline_note"] = "measured in an earlier run: --baseline-from"
+        elif measured and runs["baseline"]:
             base = median([run.wall for run in runs["baseline"]])
             row["baseline_runs"] = [round(run.wall, 2) for run in runs["baseline"]]
             if floor is None:
@@ -971,6 +983,9 @@ def parse_args(argv):
     parser.add_argument("--baseline-reps", type=int, default=3, help="baseline repetitions per scenario (default 3)")
     parser.add_argument("--baseline-sizes", default="500",
                         help="sizes where the baseline is measured; elsewhere it is extrapolated (default 500)")
+    parser.add_argument("--baseline-from", metavar="JSON",
+                        help="take the uri baseline of scenarios 1-3 from the raw results (--json) of an earlier run"
+                             " instead of measuring it again (it takes most of the run's time)")
     parser.add_argument("--baseline-subset", type=int, default=0,
                         help="measure the baseline on this many items only and extrapolate (default: all)")
     parser.add_argument("--inventory-size", type=int, default=5000, help="N of scenario 4 and of the memory check (0: skip)")
@@ -1033,7 +1048,8 @@ def main(argv=None):
     if options.json:
         pathlib.Path(options.json).write_text(json.dumps(
             {"rows": bench.rows, "inventory": bench.inventory_rows, "memory": bench.memory_rows,
-             "failures": bench.failures, "elapsed": bench.elapsed, "load": bench.load, "command": command.strip()},
+             "failures": bench.failures, "elapsed": bench.elapsed, "load": bench.load, "command": command.strip(),
+             "date": datetime.date.today().isoformat()},
             indent=1, default=str))
     log("")
     for row in bench.rows:
