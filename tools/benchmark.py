@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) voiceops.pbx contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -783,7 +782,8 @@ def report(bench, command):
     add("")
     add("## Scenarios 1-3 and 5: voiceops.pbx against the uri baseline")
     add("")
-    add("| scenario | N | ours (median) | baseline (median) | floor (median) | baseline / ours | ours / floor | PBX calls, ours | PBX calls, baseline | targets |")
+    add("| scenario | N | ours (median) | baseline (median) | floor (median) | baseline / ours | ours / floor "
+        "| PBX calls, ours | PBX calls, baseline | targets |")
     add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
     for row in bench.rows:
         base = fmt(row["baseline"], 1, " s")
@@ -804,7 +804,8 @@ def report(bench, command):
     if bench.inventory_rows:
         add("## Scenario 4: the inventory plugin against a static inventory of the same hosts and variables")
         add("")
-        add("| hosts | plugin options | static inventory (median) | plugin, cold (median) | cold / static | plugin, cached (median) | cached / static | PBX calls, cold | PBX calls, cached | targets |")
+        add("| hosts | plugin options | static inventory (median) | plugin, cold (median) | cold / static "
+            "| plugin, cached (median) | cached / static | PBX calls, cold | PBX calls, cached | targets |")
         add("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
         for row in bench.inventory_rows:
             ok = row["cold_ratio"] <= TARGET_INVENTORY_COLD and row["cached_ratio"] <= TARGET_INVENTORY_CACHED
