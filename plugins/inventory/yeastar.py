@@ -144,8 +144,6 @@ keyed_groups:
     prefix: language
 groups:
   without_voicemail: not yeastar_voicemail
-compose:
-  ansible_python_interpreter: ansible_playbook_python
 
 ---
 # cached.yeastar.yml - read the PBX at most once an hour; --flush-cache forces a new read
@@ -178,22 +176,27 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options impo
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import settings_from_answer
 
 try:  # ansible-core 2.19+ (data tagging): a plain str is never templated, only values tagged as trusted are
-    from ansible.template import trust_as_template as _trust_as_template  # noqa: F401 pylint: disable=unused-import
+    from ansible.template import trust_as_template
 except ImportError:
-    DATA_TAGGING = False
-else:
-    DATA_TAGGING = True
+    trust_as_template = None
 
 NOT_IN_HOST_NAMES = re.compile(r"[^A-Za-z0-9_.-]")
 PLAIN_TYPES = (str, int, bool, type(None))
 
 
 def unsafe(value):
-    """The value marked unsafe; with data tagging, an untagged plain value is unsafe already and is returned
-    as it is (wrap_var costs a few microseconds per value, seconds for thousands of hosts)."""
-    if DATA_TAGGING and type(value) in PLAIN_TYPES:  # pylint: disable=unidiomatic-typecheck
-        return value
-    return wrap_var(value)
+    """A PBX value that is never templated.
+
+    Before data tagging: wrapped unsafe. With data tagging (2.19+) an untagged value is never templated
+    already; a string without a brace cannot be a template, so it is tagged trusted: ansible-inventory
+    --export then writes it as a plain string (AWX stores host variables as they are written) instead
+    of {"__ansible_unsafe": ...}. A string with a brace stays untrusted.
+    """
+    if trust_as_template is None:
+        return wrap_var(value)
+    if isinstance(value, str):
+        return value if "{" in value else trust_as_template(value)
+    return value if type(value) in PLAIN_TYPES else wrap_var(value)  # pylint: disable=unidiomatic-typecheck
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -288,7 +291,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 hostvars["ansible_host"] = registration["clientip"]
         hostvars = {name: unsafe(value) for name, value in hostvars.items()}
         if self.get_option("use_local_connection"):
-            hostvars["ansible_connection"] = "local"
+            hostvars["ansible_connection"] = trust_as_template("local") if trust_as_template else "local"
         return hostvars
 
     def _wanted(self, hostvars):

@@ -465,9 +465,6 @@ def test_a_template_in_a_pbx_value_stays_text_through_the_sync_and_the_job(contr
 
 
 @needs_inventory_plugin
-@pytest.mark.xfail(reason="ansible-core 2.19+ prints every plugin string as {'__ansible_unsafe': ...}, which the "
-                          "controller stores as a dict; the plugin should trust strings without template characters",
-                   strict=False)
 def test_the_synced_host_variables_are_plain_values(controller, pbx):
     controller.credential("yeastar-api.yml", **yeastar_inputs(pbx))
     data = controller.inventory_update("inventories/pbx.yeastar.yml")[0]
