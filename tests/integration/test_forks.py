@@ -10,7 +10,7 @@ show that each task kept to its own session: one login, its own extension, one l
 
 A task costs about half a second of CPU, so by default the playbook targets every 40th of the
 2000 hosts (50 tasks, 5 rounds of 10 forks); VOICEOPS_FORK_HOSTS=N targets N of them, and
-VOICEOPS_FORK_HOSTS=all every one (about 15 minutes on 2 cores).
+VOICEOPS_FORK_HOSTS=all every one (at that rate, about a quarter of an hour on 2 cores).
 """
 
 from __future__ import annotations
