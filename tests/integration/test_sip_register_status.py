@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.voiceops.pbx.tests.integration.test_faults import When
 from ansible_collections.voiceops.pbx.tests.simulator import OutboundSimulator
 
 LOGIN = "App.Sip_Auth.Login"
@@ -73,10 +74,13 @@ def test_new_extensions_mean_a_new_login(outbound_ansible, outbound):
 
 
 def test_waiting_until_a_phone_registers(outbound_ansible, outbound):
-    # Far enough ahead that Ansible's start-up on a busy machine cannot reach it before the first round.
-    outbound.schedule("1006", 10, registered=True)
-    status, result, _run = status_of(outbound_ansible, {"extnumber": "1002,1006", "wait_for": "registered",
-                                                        "interval": 1, "timeout": 60})
+    def first_round_answered():
+        return any(call["endpoint"] == STATUS for call in outbound.calls)
+
+    # The phone registers 3 seconds after the first round, however long Ansible took to start.
+    with When(first_round_answered, lambda: outbound.schedule("1006", 3, registered=True)):
+        status, result, _run = status_of(outbound_ansible, {"extnumber": "1002,1006", "wait_for": "registered",
+                                                            "interval": 0.5, "timeout": 60})
     assert status == "SUCCESS" and result["registered"] == ["1002", "1006"]
     assert result["rounds"] > 1
     assert outbound.counters[STATUS] == result["rounds"] and outbound.counters[LOGIN] == 1
