@@ -49,8 +49,9 @@ options:
       - Seconds to wait for each HTTP answer. Reads that time out are retried up to 3 times with backoff.
     type: int
     default: 30
-requirements:
-  - requests
+notes:
+  - Connections go straight to the server; proxy environment variables are not used.
+  - Needs nothing beyond the Python standard library on the host that runs the task.
 """
 
     ACTION_GROUP = r"""

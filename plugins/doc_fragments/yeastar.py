@@ -61,7 +61,8 @@ options:
   ca_path:
     description:
       - PEM file of the CA (or the self-signed certificate) that issued the PBX's certificate.
-      - Takes precedence over the E(REQUESTS_CA_BUNDLE) environment variable.
+      - If neither this nor E(YEASTAR_CA_PATH) is set, the certificate is checked against the system's trusted CAs
+        (OpenSSL's defaults, which E(SSL_CERT_FILE) and E(SSL_CERT_DIR) can change).
       - If not set, the value of the E(YEASTAR_CA_PATH) environment variable is used.
     type: path
   timeout:
@@ -74,8 +75,9 @@ options:
 notes:
   - The API must be enabled on the PBX in C(Settings > PBX > General > API); it is off by default.
   - Every task logs in once and logs out when it ends, also when it fails.
-requirements:
-  - requests
+  - Connections go straight to the PBX over one keep-alive connection per task; proxy environment
+    variables (E(https_proxy), E(http_proxy)) are not used.
+  - Needs nothing beyond the Python standard library on the host that runs the task.
 """
 
     # For the inventory plugin: merged into DOCUMENTATION's options, so that both read

@@ -21,6 +21,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
     RetryableTransportError,
     TransportError,
     check_tls_options,
+    close_connections,
     new_session,
     post,
     scrub,
@@ -129,6 +130,7 @@ class OutboundClient:
 
     def __exit__(self, *exc_info):
         self.logout()
+        close_connections(self._session)
 
     @property
     def can_login(self):

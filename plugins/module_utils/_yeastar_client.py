@@ -22,6 +22,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
     RetryableTransportError,
     TransportError,
     check_tls_options,
+    close_connections,
     new_session,
     post,
 )
@@ -76,6 +77,7 @@ class YeastarClient:
 
     def __exit__(self, *exc_info):
         self.close()
+        close_connections(self._session)
 
     @property
     def requests_sent(self):

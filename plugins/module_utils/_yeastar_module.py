@@ -8,11 +8,9 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     ApiClientError,
     usage,
 )
@@ -31,8 +29,6 @@ class YeastarModule(AnsibleModule):
         spec = yeastar_argument_spec()
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, **kwargs)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not self.params["validate_certs"] and self.params["scheme"] == "https":
             self.warn(INSECURE_WARNING)
 

@@ -155,11 +155,9 @@ retries:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
     ApiClientError,
     usage,
 )
@@ -239,8 +237,6 @@ def main():
         required_together=[("appid", "accesskey")],
         supports_check_mode=True,
     )
-    if not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     params = module.params
     if not params["validate_certs"] and params["url"].lower().startswith("https"):
         module.warn("validate_certs is false: the server's certificate is not checked, so anyone on the network path "
