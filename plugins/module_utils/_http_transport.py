@@ -99,14 +99,31 @@ def usage(client):
 
 
 def check_tls_options(validate_certs, ca_path, where):
-    """The verify value for the TLS options (False, True or a CA file); a ca_path that cannot be read is an error."""
+    """The verify value for the TLS options: False, True or ca_path (a PEM file, or a directory of
+    hashed CA certificates). A ca_path that cannot be read or holds no certificate is an error."""
     if not validate_certs:
         return False
     if ca_path:
         if not os.access(ca_path, os.R_OK):
             raise ApiClientError("ca_path: %s is not a readable file" % ca_path, where=where)
+        try:
+            tls_context(ca_path)
+        except (ssl.SSLError, OSError) as exc:
+            raise ApiClientError("ca_path: %s holds no usable PEM certificate (%s)" % (ca_path, getattr(exc, "reason", None) or exc),
+                                 where=where) from None
         return ca_path
     return True
+
+
+def tls_context(verify):
+    """An SSL context for a verify value (see check_tls_options)."""
+    context = ssl.create_default_context()
+    if verify is False:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif verify is not True:
+        context = ssl.create_default_context(capath=verify) if os.path.isdir(verify) else ssl.create_default_context(cafile=verify)
+    return context
 
 
 def new_session():
@@ -207,15 +224,7 @@ class HttpSession:
     def _context(self, verify):
         context = self._contexts.get(verify)
         if context is None:
-            if verify is False:
-                context = ssl.create_default_context()
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-            elif verify is True:
-                context = ssl.create_default_context()
-            else:
-                context = ssl.create_default_context(cafile=verify)
-            self._contexts[verify] = context
+            context = self._contexts[verify] = tls_context(verify)
         return context
 
 

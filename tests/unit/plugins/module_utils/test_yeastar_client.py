@@ -193,6 +193,20 @@ def test_a_missing_ca_file_is_an_error_before_any_request(pbx, make_client, tmp_
     assert pbx.counters == {}
 
 
+def test_a_ca_file_without_a_certificate_is_an_error_before_any_request(pbx, make_client, tmp_path):
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("this is not a certificate\n")
+    with pytest.raises(ApiClientError, match="ca_path: .*ca.pem holds no usable PEM certificate"):
+        make_client(ca_path=str(not_pem))
+    assert pbx.counters == {}
+
+
+def test_a_ca_directory_is_searched_for_the_issuer(pbx, make_client, tmp_path):
+    with pytest.raises(TLSVerificationError, match="TLS certificate verification failed"):
+        make_client(ca_path=str(tmp_path)).call(LIST)
+    assert pbx.counters == {}
+
+
 def test_validate_certs_false_skips_verification_quietly(pbx, make_client, recwarn):
     with make_client(ca_path=None, validate_certs=False) as client:
         client.call(LIST)
