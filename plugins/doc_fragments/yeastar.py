@@ -60,7 +60,8 @@ options:
     default: true
   ca_path:
     description:
-      - PEM file of the CA (or the self-signed certificate) that issued the PBX's certificate.
+      - PEM file of the CA (or the self-signed certificate) that issued the PBX's certificate,
+        or a directory of CA certificates prepared with C(openssl rehash).
       - If neither this nor E(YEASTAR_CA_PATH) is set, the certificate is checked against the system's trusted CAs
         (OpenSSL's defaults, which E(SSL_CERT_FILE) and E(SSL_CERT_DIR) can change).
       - If not set, the value of the E(YEASTAR_CA_PATH) environment variable is used.
