@@ -227,7 +227,7 @@ class Controller:
         (path / "inventory").mkdir()
         script = path / "inventory" / "hosts"
         # The inventory variable docs/awx.md has users set: tasks on extension hosts run locally,
-        # with the Python that runs Ansible (the one that has requests), whatever discovery finds.
+        # with the Python that runs Ansible, whatever discovery finds.
         inventory = dict(inventory, all=dict(inventory.get("all", {}), vars=dict(
             inventory.get("all", {}).get("vars", {}), ansible_python_interpreter="{{ ansible_playbook_python }}")))
         # The controller hands a job its inventory as a script that prints the stored data.
