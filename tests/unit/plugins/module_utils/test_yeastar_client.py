@@ -170,7 +170,7 @@ def test_vendor_errors_carry_errno_and_meaning(pbx, make_client):
     assert str(caught.value).startswith("PBX 127.0.0.1, call extension/update: the PBX answered error 10006")
 
 
-def test_ca_path_is_used_even_when_requests_ca_bundle_says_otherwise(pbx, make_client, monkeypatch):
+def test_requests_ca_bundle_has_no_effect_on_the_connection(pbx, make_client, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     with make_client() as client:
         client.call(LIST)
