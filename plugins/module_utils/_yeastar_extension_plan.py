@@ -16,7 +16,6 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
     parse_extension_number,
     query_extensions,
 )
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import (
     after_problems,
     applied,
@@ -30,11 +29,6 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
 )
 
 NOT_CREATABLE = "the v1 API cannot create extensions: add it on the PBX first"
-
-
-def field_argument_spec():
-    """Argument spec of every extension setting, from the field table."""
-    return {field.option: field.argument_spec() for field in FIELDS}
 
 
 class Request:

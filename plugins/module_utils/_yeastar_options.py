@@ -4,11 +4,19 @@
 #
 # Private to the voiceops.pbx collection: no compatibility promise outside it.
 
-"""Connection options shared by every Yeastar module and the yeastar inventory plugin."""
+"""Options of the Yeastar modules: the connection options shared by every Yeastar module and the
+yeastar inventory plugin, and the argument spec of each module.
+
+The module specs are here, apart from the modules, so that other code (the benchmark's echo module,
+tools/benchmark.py) can build an AnsibleModule that validates exactly what a module does; this file
+imports nothing that talks to the PBX.
+"""
 
 from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS
 
 CONNECTION_ENV = {
     "host": "YEASTAR_HOST",
@@ -45,6 +53,54 @@ def yeastar_argument_spec():
         validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
         ca_path=dict(type="path", fallback=_env("ca_path")),
         timeout=dict(type="int", default=30, fallback=_env("timeout")),
+    )
+
+
+def field_argument_spec():
+    """Argument spec of every extension setting, from the field table."""
+    return {field.option: field.argument_spec() for field in FIELDS}
+
+
+def extension_item_argument_spec():
+    """Argument spec of one item of the extensions option of yeastar_extension."""
+    spec = dict(
+        extension=dict(type="raw", required=True, aliases=["extid"]),
+        new_extension=dict(type="raw", aliases=["extnumber"]),
+    )
+    spec.update(field_argument_spec())
+    return spec
+
+
+def extension_argument_spec():
+    """The options of yeastar_extension besides the connection ones (YeastarModule adds those)."""
+    spec = dict(
+        extension=dict(type="raw", aliases=["extid"]),
+        new_extension=dict(type="raw", aliases=["extnumber"]),
+        extensions=dict(type="list", elements="dict", options=extension_item_argument_spec()),
+        batch_size=dict(type="int", default=100),
+    )
+    spec.update(field_argument_spec())
+    return spec
+
+
+def extension_constraints():
+    """The AnsibleModule keyword arguments of yeastar_extension that relate its options."""
+    return dict(
+        mutually_exclusive=[("extension", "extensions"), ("new_extension", "extensions")],
+        required_one_of=[("extension", "extensions")],
+    )
+
+
+def extension_info_argument_spec():
+    """The options of yeastar_extension_info besides the connection ones (YeastarModule adds those)."""
+    return dict(
+        extensions=dict(type="list", elements="raw", aliases=["extid"]),
+        details=dict(type="bool", default=False),
+        batch_size=dict(type="int", default=100),
+        show_secrets=dict(type="bool", default=False),
+        status=dict(type="list", elements="str",
+                    choices=["Unavailable", "Registered", "Ringing", "Busy", "Hold", "Malfunction", "Idle", "Fxsnoport"]),
+        type=dict(type="list", elements="str", choices=["SIP", "IAX", "FXS"]),
     )
 
 

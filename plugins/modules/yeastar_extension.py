@@ -691,34 +691,20 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import (
     apply_plan,
-    field_argument_spec,
     plan_changes,
     read_requests,
 )
-
-
-def item_argument_spec():
-    spec = dict(
-        extension=dict(type="raw", required=True, aliases=["extid"]),
-        new_extension=dict(type="raw", aliases=["extnumber"]),
-    )
-    spec.update(field_argument_spec())
-    return spec
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
+    extension_argument_spec,
+    extension_constraints,
+)
 
 
 def main():
-    argument_spec = dict(
-        extension=dict(type="raw", aliases=["extid"]),
-        new_extension=dict(type="raw", aliases=["extnumber"]),
-        extensions=dict(type="list", elements="dict", options=item_argument_spec()),
-        batch_size=dict(type="int", default=100),
-    )
-    argument_spec.update(field_argument_spec())
     module = YeastarModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=[("extension", "extensions"), ("new_extension", "extensions")],
-        required_one_of=[("extension", "extensions")],
+        argument_spec=extension_argument_spec(),
         supports_check_mode=True,
+        **extension_constraints()
     )
     bulk = module.params["extensions"] is not None
     requests, problems = read_requests(module.params)

@@ -174,6 +174,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
     parse_extension_numbers,
     query_extensions,
 )
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import extension_info_argument_spec
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import masked, settings_from_answer
 
 
@@ -199,15 +200,7 @@ def read_details(client, numbers, batch_size, show_secrets):
 
 def main():
     module = YeastarModule(
-        argument_spec=dict(
-            extensions=dict(type="list", elements="raw", aliases=["extid"]),
-            details=dict(type="bool", default=False),
-            batch_size=dict(type="int", default=100),
-            show_secrets=dict(type="bool", default=False),
-            status=dict(type="list", elements="str",
-                        choices=["Unavailable", "Registered", "Ringing", "Busy", "Hold", "Malfunction", "Idle", "Fxsnoport"]),
-            type=dict(type="list", elements="str", choices=["SIP", "IAX", "FXS"]),
-        ),
+        argument_spec=extension_info_argument_spec(),
         supports_check_mode=True,
     )
     params = module.params
