@@ -9,9 +9,13 @@ the ansible_collections copy of this checkout that ANSIBLE_COLLECTIONS_PATH must
 For every size it starts the PBX simulator of tests/simulator as a separate process with N
 extensions (so that the only processes measured are Ansible's), then for each scenario runs, in
 alternation, the floor (the same ansible-playbook command line with one ansible.builtin.ping task),
-our playbook and the uri baseline playbook. Before each run the simulator's extensions are put back
-into the scenario's starting state and its call counters are reset; after it, the counters are read
-through the admin API (/__sim__/counters) and compared with the physical minimum.
+our playbook and the uri baseline playbook; in scenarios 1-3 also the "Ansible floor" (information, not a
+target): a module written into the work directory with exactly our module's argument spec and the same
+task arguments, which makes no PBX call and returns our result as recorded in one more run of ours before
+the repetitions, so that it costs what ansible-core itself spends on those arguments and that result.
+Before each run the simulator's extensions are put back into the scenario's starting state and its call
+counters are reset; after it, the counters are read through the admin API (/__sim__/counters) and
+compared with the physical minimum (none for the Ansible floor).
 
 Scenarios:
   1 read every extension's full settings    yeastar_extension_info details  vs  uri list + loop of queries
@@ -289,15 +293,88 @@ def baseline_register_status(sim, wait):
     ], "uri baseline", {"vars": {"outbound_url": sim.ready["outbound_url"]}})
 
 
-def ours_read_all():
+def ours_read_all(module="voiceops.pbx.yeastar_extension_info", name="voiceops.pbx"):
     return play([{"name": "Every extension with its settings",
-                  "voiceops.pbx.yeastar_extension_info": {"details": True}, "register": "pbx_info"}], "voiceops.pbx")
+                  module: {"details": True}, "register": "pbx_info"}], name)
 
 
-def ours_enforce():
+def ours_enforce(module="voiceops.pbx.yeastar_extension", name="voiceops.pbx"):
     return play([{"name": "Enforce the policy on every extension",
-                  "voiceops.pbx.yeastar_extension": dict({"extensions": "{{ pbx_extensions }}"}, **POLICY),
-                  "register": "pbx_applied"}], "voiceops.pbx")
+                  module: dict({"extensions": "{{ pbx_extensions }}"}, **POLICY),
+                  "register": "pbx_applied"}], name)
+
+
+RECORD_TASK = "Record the result"
+# The record run's output must be the default callback's, with its results as JSON.
+RECORD_ENV = {"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
+              "ANSIBLE_DISPLAY_OK_HOSTS": "true"}
+
+
+def recording(playbook, register):
+    """Ours, then its registered result shown as a JSON string (the echo module returns it). An
+    action-only debug task: writing a file through ansible.builtin.copy took 1.5 s more per run."""
+    tasks = playbook[0]["tasks"] + [{"name": RECORD_TASK, "ansible.builtin.debug": {"msg": "{{ %s | to_json }}" % register}}]
+    return [dict(playbook[0], tasks=tasks)]
+
+
+# Keys of a registered result that Ansible adds, not the module; the echo module's AnsibleModule
+# adds its own invocation (the same module_args, as it validates the same arguments).
+ADDED_BY_ANSIBLE = ("invocation", "failed")
+
+
+def recorded_result(output):
+    """The module's result from the output of a recording run: the debug task's msg."""
+    lines = output.splitlines()
+    try:
+        start = next(index for index, line in enumerate(lines) if line.startswith("TASK [%s]" % RECORD_TASK))
+        first = next(index for index in range(start, len(lines)) if lines[index].startswith("ok: [localhost] => {"))
+        last = lines.index("}", first)
+        shown = json.loads("{" + "\n".join(lines[first + 1:last + 1]))
+        result = json.loads(shown["msg"])
+    except (StopIteration, ValueError, KeyError, TypeError) as err:
+        raise HarnessError("no recorded result in the output of the recording run (%s): %s" % (err, output[-2000:]))
+    return {key: value for key, value in result.items() if key not in ADDED_BY_ANSIBLE and not key.startswith("_ansible")}
+
+
+# The "Ansible floor" of scenarios 1-3: a module with exactly the argument spec of ours (imported from
+# the collection, as YeastarModule merges it with the connection options), that makes no PBX call and
+# returns, through exit_json, the result ours returned in a recording run (the file that
+# VOICEOPS_BENCH_RESULT names). What remains is ansible-core's own handling of those arguments and
+# that result: templating, validation, remove_values, JSON, registration, the callback.
+ECHO_MODULE = '''#!/usr/bin/python
+# Written by tools/benchmark.py of voiceops.pbx: the module of its "Ansible floor" runs.
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
+%(imports)s    yeastar_argument_spec,
+)
+
+
+def main():
+    spec = yeastar_argument_spec()
+    spec.update(%(spec)s())
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True%(constraints)s)
+    with open(os.environ["VOICEOPS_BENCH_RESULT"], encoding="utf-8") as recorded:
+        result = json.load(recorded)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+ECHO_MODULES = {   # module name: the argument spec of the task it stands for
+    "voiceops_bench_echo_extension_info": ECHO_MODULE % {
+        "imports": "    extension_info_argument_spec,\n", "spec": "extension_info_argument_spec", "constraints": ""},
+    "voiceops_bench_echo_extension": ECHO_MODULE % {
+        "imports": "    extension_argument_spec,\n    extension_constraints,\n", "spec": "extension_argument_spec",
+        "constraints": ", **extension_constraints()"},
+}
 
 
 def ours_register_status(wait):
@@ -411,6 +488,16 @@ class Benchmark:
             base_vars_file = self.work / ("extensions-%d-baseline.json" % n)
             base_vars_file.write_text(json.dumps({"pbx_extensions": base_wanted}))
             floor = write_yaml(self.work / "floor.yml", floor_playbook())
+            library = self.work / "echo-library"
+            library.mkdir(exist_ok=True)
+            for name, source in ECHO_MODULES.items():
+                (library / (name + ".py")).write_text(source)
+            echo_pbs = {"1": write_yaml(self.work / "s1-echo.yml", ours_read_all("voiceops_bench_echo_extension_info", "ansible floor")),
+                        "2": write_yaml(self.work / "s2-echo.yml", ours_enforce("voiceops_bench_echo_extension", "ansible floor"))}
+            echo_pbs["3"] = echo_pbs["2"]
+            recorders = {"1": write_yaml(self.work / "s1-record.yml", recording(ours_read_all(), "pbx_info")),
+                         "2": write_yaml(self.work / "s2-record.yml", recording(ours_enforce(), "pbx_applied"))}
+            recorders["3"] = recorders["2"]
             scenarios = [
                 ("1 read every extension's full settings", write_yaml(self.work / "s1-ours.yml", ours_read_all()),
                  write_yaml(self.work / "s1-base.yml", baseline_read_all(sim)), [], states["compliant"],
@@ -431,17 +518,22 @@ class Benchmark:
                 log("  scenario %s, N=%d (%d repetitions, baseline %s)" % (
                     title, n, reps, ("%d items x %d" % (subset, options.baseline_reps)) if measure_baseline
                     else "from %s" % options.baseline_from if reused else "extrapolated"))
+                record, echo_env = self.record_result(sim, runner, title, recorders[title[0]], arguments, state)
                 base_arguments = [arg.replace(str(vars_file), str(base_vars_file)) for arg in arguments]
                 trim = subset < n and title.startswith("1")   # the uri loop reads every extension of the PBX
-                runs = {"floor": [], "ours": [], "baseline": []}
+                # smoke: the recording run, whose first task is ours', is the run of ours whose calls are checked
+                runs = {"floor": [], "echo": [], "ours": [record] if options.smoke else [], "baseline": []}
                 for rep in range(reps):
-                    order = ["floor", "ours", "baseline"] if rep % 2 == 0 else ["baseline", "ours", "floor"]
+                    order = ["floor", "echo", "ours", "baseline"] if rep % 2 == 0 else ["baseline", "ours", "echo", "floor"]
                     for kind in order:
                         if kind == "floor":
                             if not options.smoke:
                                 runs[kind].append(self.measured(sim, runner, kind, floor, arguments))
+                        elif kind == "echo":
+                            runs[kind].append(self.measured(sim, runner, "ans.floor", echo_pbs[title[0]], arguments, env=echo_env))
                         elif kind == "ours":
-                            runs[kind].append(self.measured(sim, runner, kind, ours_pb, arguments, state))
+                            if not options.smoke:
+                                runs[kind].append(self.measured(sim, runner, kind, ours_pb, arguments, state))
                         elif measure_baseline and rep < options.baseline_reps:
                             base_state = state
                             if trim:
@@ -455,10 +547,24 @@ class Benchmark:
                 for run in runs["ours"]:
                     self.check(run.calls == expected, "scenario %s N=%d: PBX calls %s, the minimum is %s" % (
                         title, n, json.dumps(run.calls, sort_keys=True), json.dumps(expected, sort_keys=True)))
+                for run in runs["echo"]:
+                    self.check(run.calls == {}, "scenario %s N=%d: the Ansible floor (echo module) made PBX calls %s, expected none" % (
+                        title, n, json.dumps(run.calls, sort_keys=True)))
                 for run in runs["baseline"]:
                     self.check(run.calls == base_expected(subset), "scenario %s N=%d: baseline PBX calls %s, expected %s" % (
                         title, n, json.dumps(run.calls, sort_keys=True), json.dumps(base_expected(subset), sort_keys=True)))
                 self.rows.append(self.row(title, n, runs, subset, measure_baseline, expected, base_expected(n), reused))
+
+    def record_result(self, sim, runner, title, playbook, arguments, state):
+        """Runs ours once more with a task that shows its registered result; returns that run and the
+        environment of the Ansible floor runs, which names the file that holds the result for the echo module."""
+        run = self.measured(sim, runner, "record", playbook, arguments, state, env=RECORD_ENV)
+        result = recorded_result(run.output)
+        if ("extensions" if title.startswith("1") else "results") not in result:
+            raise HarnessError("the recorded result of scenario %s holds no result list: %s" % (title, sorted(result)))
+        echo_file = self.work / ("echo-s%s.json" % title[0])
+        echo_file.write_text(json.dumps(result))
+        return run, {"ANSIBLE_LIBRARY": str(self.work / "echo-library"), "VOICEOPS_BENCH_RESULT": str(echo_file)}
 
     def row(self, title, n, runs, subset, measured, expected, base_expected, reused=None):
         floor = median([run.wall for run in runs["floor"]])
@@ -470,6 +576,11 @@ class Benchmark:
                "floor_runs": [round(run.wall, 2) for run in runs["floor"]],
                "ours_calls": runs["ours"][-1].calls, "expected_calls": expected,
                "baseline_calls": base_expected, "baseline_note": ""}
+        ansible_floor = median([run.wall for run in runs["echo"]])
+        row.update(ansible_floor=ansible_floor, ansible_floor_cpu=median([run.cpu for run in runs["echo"]]),
+                   ansible_floor_runs=[round(run.wall, 2) for run in runs["echo"]],
+                   ansible_floor_calls=runs["echo"][-1].calls if runs["echo"] else None,
+                   vs_ansible_floor=ours / ansible_floor if ansible_floor else None)
         if reused:
             row["baseline"] = reused["baseline"]
             row["baseline_runs"] = reused["baseline_runs"]
@@ -788,24 +899,48 @@ def report(bench, command):
     add("## Scenarios 1-3 and 5: voiceops.pbx against the uri baseline")
     add("")
     add("| scenario | N | ours (median) | baseline (median) | floor (median) | baseline / ours | ours / floor "
-        "| PBX calls, ours | PBX calls, baseline | targets |")
-    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
+        "| Ansible floor (median; information) | ours / Ansible floor | PBX calls, ours | PBX calls, baseline | targets |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
     for row in bench.rows:
         base = fmt(row["baseline"], 1, " s")
         if row.get("baseline_note"):
             base += " (%s)" % row["baseline_note"]
-        add("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        add("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             row["scenario"], row["n"], fmt(row["ours"], 2, " s"), base, fmt(row["floor"], 2, " s"),
-            fmt(row.get("speedup"), 0, "x"), fmt(row["vs_floor"], 2, "x"), calls_text(row["ours_calls"]),
-            calls_text(row["baseline_calls"]), targets_text(row)))
+            fmt(row.get("speedup"), 0, "x"), fmt(row["vs_floor"], 2, "x"),
+            fmt(row.get("ansible_floor"), 2, " s") if row["scenario"].startswith(("1", "2", "3")) else "-",
+            fmt(row.get("vs_ansible_floor"), 2, "x") if row["scenario"].startswith(("1", "2", "3")) else "-",
+            calls_text(row["ours_calls"]), calls_text(row["baseline_calls"]), targets_text(row)))
     add("")
     add("Every run (wall seconds, in the order they ran):")
     add("")
     for row in bench.rows:
-        add("- %s, N=%d: ours %s; floor %s; baseline %s; CPU time (user+system of the whole process tree, median): ours %s, floor %s"
-            % (row["scenario"], row["n"], row["ours_runs"], row["floor_runs"], row.get("baseline_runs", "not run"),
-               fmt(row["ours_cpu"], 2, " s"), fmt(row["floor_cpu"], 2, " s")))
+        ansible_floor = ""
+        if "ansible_floor_runs" in row:
+            ansible_floor = "; Ansible floor %s" % row["ansible_floor_runs"]
+        cpu = "ours %s, floor %s" % (fmt(row["ours_cpu"], 2, " s"), fmt(row["floor_cpu"], 2, " s"))
+        if row.get("ansible_floor_cpu") is not None:
+            cpu += ", Ansible floor %s" % fmt(row["ansible_floor_cpu"], 2, " s")
+        add("- %s, N=%d: ours %s; floor %s%s; baseline %s; CPU time (user+system of the whole process tree, median): %s"
+            % (row["scenario"], row["n"], row["ours_runs"], row["floor_runs"], ansible_floor, row.get("baseline_runs", "not run"), cpu))
     add("")
+    add(PROSE_ANSIBLE_FLOOR.strip())
+    add("")
+    split = [row for row in bench.rows if row.get("ansible_floor") and row.get("floor")]
+    if split:
+        add("Ours above the floor in two parts (medians of wall time, so the parts are estimates): ansible-core's"
+            " handling of these arguments and this result (Ansible floor - floor), and the rest, our own work"
+            " (ours - Ansible floor); then what ours / floor would be with our own work alone, floor + (ours - Ansible floor):")
+        add("")
+        for row in split:
+            above = row["ours"] - row["floor"]
+            core = row["ansible_floor"] - row["floor"]
+            own = row["ours"] - row["ansible_floor"]
+            add("- %s, N=%d: ours %.2f s = floor %.2f s + ansible-core %.2f s + our code %.2f s%s; floor + our code: %.2fx the floor" % (
+                row["scenario"], row["n"], row["ours"], row["floor"], core, own,
+                " (ansible-core: %.0f%% of the time above the floor)" % (100 * core / above) if above > 0 else "",
+                (row["floor"] + own) / row["floor"]))
+        add("")
     if bench.inventory_rows:
         add("## Scenario 4: the inventory plugin against a static inventory of the same hosts and variables")
         add("")
@@ -856,8 +991,12 @@ def report(bench, command):
             " started, median), which the other work on the machine disturbs less than wall time:")
         add("")
         for row in cpu:
-            add("- %s, N=%d: ours %.2f s, floor %.2f s, ours / floor %.2fx" % (
-                row["scenario"], row["n"], row["ours_cpu"], row["floor_cpu"], row["ours_cpu"] / row["floor_cpu"]))
+            ansible_floor = ""
+            if row.get("ansible_floor_cpu"):
+                ansible_floor = "; Ansible floor %.2f s, ours / Ansible floor %.2fx" % (
+                    row["ansible_floor_cpu"], row["ours_cpu"] / row["ansible_floor_cpu"])
+            add("- %s, N=%d: ours %.2f s, floor %.2f s, ours / floor %.2fx%s" % (
+                row["scenario"], row["n"], row["ours_cpu"], row["floor_cpu"], row["ours_cpu"] / row["floor_cpu"], ansible_floor))
         add("")
     add(PROSE_PROFILE.strip())
     add("")
@@ -909,9 +1048,23 @@ PROSE_METHOD = """
   with every number (plus `until:` / `retries:` / `delay: 1` for the wait).
 - **Floor.** The same `ansible-playbook` command line (same extra-vars file) running one
   `ansible.builtin.ping` task on localhost: what Ansible and one module process cost before any PBX work.
-- **Alternation.** Each repetition runs floor, ours and baseline, the next one baseline, ours and floor,
-  so that a slow phase of the machine does not fall on one side only. The tables show medians of wall
-  time; the list under each table gives every run and the CPU time.
+- **Ansible floor** (scenarios 1-3; information, not a target). The same command line running one task
+  of a small module written by the harness (`voiceops_bench_echo_extension_info`,
+  `voiceops_bench_echo_extension`, found through `ANSIBLE_LIBRARY`) with the same arguments as ours
+  (`details: true`, or `extensions: "{{ pbx_extensions }}"` and the policy) and the same `register:`.
+  It builds `AnsibleModule` with exactly the argument spec of the module it stands for (imported from the
+  collection's `module_utils/_yeastar_options.py`, with the same `mutually_exclusive` and `required_one_of`),
+  makes no PBX call (checked: its runs must count none), and returns through `exit_json` the result ours
+  returned in a recording run made before the repetitions (ours once more, then an `ansible.builtin.debug`
+  task showing the registered variable `| to_json`; `invocation` and `failed`, which Ansible adds, are
+  dropped, and the module adds its own `invocation` again). What it costs is ansible-core's own handling of
+  these arguments and this result: templating the arguments in the worker, their validation (in
+  scenarios 2 and 3, the N items of the `extensions` suboptions), `remove_values` and the JSON encoding in
+  `exit_json`, the transfer to the controller, the registration and the callback. Only the argument
+  spec is our code; reading the recorded result (`json.load`) takes a few tens of milliseconds at most.
+- **Alternation.** Each repetition runs floor, Ansible floor, ours and baseline, the next one baseline,
+  ours, Ansible floor and floor, so that a slow phase of the machine does not fall on one side only.
+  The tables show medians of wall time; the list under each table gives every run and the CPU time.
 - **Scenario 3.** Every 10th extension starts with `ringtimeout: 60` and voicemail off, so 10% need one
   update each.
 - **Scenario 4.** `ansible-inventory -i <file>.yeastar.yml --list` with the jsonfile cache: cold (empty
@@ -934,6 +1087,16 @@ PROSE_METHOD = """
   run: floor + (baseline - floor) / 500 x N, marked "extrapolated". The 100x target is checked at N=500,
   where the baseline is measured; `--baseline-reps` sets how many times (the list under the table shows
   every run).
+"""
+
+PROSE_ANSIBLE_FLOOR = """
+The **Ansible floor** column is information, not a target: the 1.5x target is ours / floor. It shows
+how much of ours / floor is ansible-core's own cost per value, which any module taking the same
+arguments and returning the same result pays, and how much is left for our code (imports, the PBX
+calls over HTTPS, the simulator's answers, planning, building the result). Where the Ansible floor
+itself is well above 1.5x the floor, that target cannot be met by any module with these arguments and
+this result: in scenario 1 the result is every setting of every extension, and in scenarios 2 and 3
+the argument is the whole list of extensions.
 """
 
 PROSE_PROFILE = """
@@ -985,7 +1148,9 @@ code), `import requests` (about 0.15 s), ansible-core's validation of the `exten
 (`ArgumentSpecValidator`, about 0.17 s for 2000 items of 45 options), the templating of the
 2000-item argument in the worker, and the registration and display of the result on the controller.
 For scenario 1 the result is, by definition, every setting of every extension (about 90,000 values at
-N=2000), and that handling dominates its run time.
+N=2000), and that handling dominates its run time. The Ansible floor column of the first table
+measures that share directly: ansible-core's handling of the same arguments and the same result, without
+our code.
 """
 
 
@@ -994,7 +1159,8 @@ N=2000), and that handling dominates its run time.
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true",
-                        help="N=50, one repetition, no floor runs, baseline on 3 items, inventory at N=50; checks call counts only")
+                        help="N=50, one repetition, no floor runs, baseline on 3 items, inventory at N=50; checks call counts only"
+                             " (scenarios 1-3: ours' on the run that records its result for the Ansible floor)")
     parser.add_argument("--sizes", default="500,2000", help="sizes for scenarios 1-3 (default 500,2000)")
     parser.add_argument("--reps-small", type=int, default=5, help="repetitions at N <= 500 (default 5)")
     parser.add_argument("--reps-large", type=int, default=3, help="repetitions at N > 500 and for scenario 5 (default 3)")
@@ -1073,9 +1239,10 @@ def main(argv=None):
             indent=1, default=str))
     log("")
     for row in bench.rows:
-        log("%-42s N=%-5d ours %6.2fs  floor %s  baseline %s  ours/floor %s  baseline/ours %s" % (
+        log("%-42s N=%-5d ours %6.2fs  floor %s  baseline %s  ours/floor %s  baseline/ours %s%s" % (
             row["scenario"], row["n"], row["ours"], fmt(row["floor"], 2, "s"), fmt(row["baseline"], 1, "s"), fmt(row["vs_floor"], 2, "x"),
-            fmt(row.get("speedup"), 0, "x")))
+            fmt(row.get("speedup"), 0, "x"), "  Ansible floor %s  ours/Ansible floor %s" % (
+                fmt(row.get("ansible_floor"), 2, "s"), fmt(row.get("vs_ansible_floor"), 2, "x")) if "ansible_floor" in row else ""))
     for row in bench.inventory_rows:
         log("4 inventory %-30s N=%-5d static %.2fs cold %.2fs (%.2fx) cached %.2fs (%.2fx)" % (
             row["label"], row["n"], row["static"], row["cold"], row["cold_ratio"], row["cached"], row["cached_ratio"]))
