@@ -20,26 +20,9 @@ venv:
 tree:
 	bash tools/build-tree.sh
 
-sanity:
-	ONLY=sanity bash tools/test.sh
-
-units:
-	ONLY=units bash tools/test.sh
-
-lint:
-	ONLY=lint bash tools/test.sh
-
-docs:
-	ONLY=docs bash tools/test.sh
-
-galaxy:
-	ONLY=galaxy bash tools/test.sh
-
-ee:
-	ONLY=ee bash tools/test.sh
-
-compat:
-	ONLY=compat bash tools/test.sh
+# One step of make test (and what it needs), e.g. make sanity.
+sanity units lint docs galaxy ee compat:
+	ONLY=$@ bash tools/test.sh
 
 benchmark:
 	bash tools/benchmark.sh

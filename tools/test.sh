@@ -108,6 +108,16 @@ skip_step() {
     STEP_SECONDS+=("0")
 }
 
+# A step that its SKIP_* variable (the third argument) leaves out when it is 1.
+optional_step() {
+    local name="$1" func="$2" skip_var="$3"
+    if [[ "${!skip_var:-}" == 1 ]]; then
+        skip_step "$name" "$skip_var=1"
+    else
+        run_step "$name" "$func"
+    fi
+}
+
 step_venv() {
     bash "$REPO_ROOT/tools/venv.sh"
 }
@@ -284,23 +294,9 @@ else
     run_step get-pip step_get_pip
 fi
 
-if [[ "${SKIP_SANITY:-}" == 1 ]]; then
-    skip_step sanity "SKIP_SANITY=1"
-else
-    run_step sanity step_sanity
-fi
-
-if [[ "${SKIP_UNITS:-}" == 1 ]]; then
-    skip_step units "SKIP_UNITS=1"
-else
-    run_step units step_units
-fi
-
-if [[ "${SKIP_LINT:-}" == 1 ]]; then
-    skip_step lint "SKIP_LINT=1"
-else
-    run_step lint step_lint
-fi
+optional_step sanity step_sanity SKIP_SANITY
+optional_step units step_units SKIP_UNITS
+optional_step lint step_lint SKIP_LINT
 
 if [[ "${SKIP_INTEGRATION:-}" == 1 ]]; then
     skip_step integration "SKIP_INTEGRATION=1"
@@ -310,17 +306,8 @@ else
     skip_step integration "tests/integration has no test files yet"
 fi
 
-if [[ "${SKIP_BENCHMARK:-}" == 1 ]]; then
-    skip_step benchmark-smoke "SKIP_BENCHMARK=1"
-else
-    run_step benchmark-smoke step_benchmark
-fi
-
-if [[ "${SKIP_CHANGELOG:-}" == 1 ]]; then
-    skip_step changelog "SKIP_CHANGELOG=1"
-else
-    run_step changelog step_changelog
-fi
+optional_step benchmark-smoke step_benchmark SKIP_BENCHMARK
+optional_step changelog step_changelog SKIP_CHANGELOG
 
 DIST="$(tree_root)/dist"
 if [[ "${SKIP_DOCS:-}" == 1 && "${SKIP_EE:-}" == 1 && "${SKIP_GALAXY:-}" == 1 ]]; then
@@ -331,29 +318,10 @@ else
     run_step build step_build
 fi
 
-if [[ "${SKIP_DOCS:-}" == 1 ]]; then
-    skip_step docs "SKIP_DOCS=1"
-else
-    run_step docs step_docs
-fi
-
-if [[ "${SKIP_EE:-}" == 1 ]]; then
-    skip_step ee "SKIP_EE=1"
-else
-    run_step ee step_ee
-fi
-
-if [[ "${SKIP_GALAXY:-}" == 1 ]]; then
-    skip_step galaxy "SKIP_GALAXY=1"
-else
-    run_step galaxy step_galaxy
-fi
-
-if [[ "${SKIP_COMPAT:-}" == 1 ]]; then
-    skip_step compat "SKIP_COMPAT=1"
-else
-    run_step compat step_compat
-fi
+optional_step docs step_docs SKIP_DOCS
+optional_step ee step_ee SKIP_EE
+optional_step galaxy step_galaxy SKIP_GALAXY
+optional_step compat step_compat SKIP_COMPAT
 
 summary
 echo

@@ -23,6 +23,7 @@ import os
 import select
 import socket
 import ssl
+import time
 from urllib.parse import urlencode, urlsplit
 
 MASK = "********"
@@ -87,6 +88,46 @@ class Retry:
             attempt += 1
             self.counts[call] += 1
             self.sleep(self.delay * 2 ** (attempt - 1))
+
+
+class ApiClient:
+    """What every API client of the collection shares: the TLS options, the timeout, bounded
+    retries, one HTTP session, and the HTTP requests sent and repeated per call (for usage()).
+
+    A subclass names its server in where and ends its API session in logout(); leaving a
+    `with client:` block logs out (also when the block raised) and closes the connections.
+    """
+
+    def __init__(self, where, validate_certs=True, ca_path=None, timeout=30, retries=3, retry_delay=1.0,
+                 session=None, sleep=time.sleep):
+        self.where = where
+        self._verify = check_tls_options(validate_certs, ca_path, where)
+        self._timeout = timeout
+        self._retry = Retry(retries, retry_delay, sleep)
+        self._session = session or new_session()
+        self.request_counts = collections.Counter()
+        # Calls repeated per call name: after a transient failure, or after a new login.
+        self.retry_counts = self._retry.counts
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.logout()
+        close_connections(self._session)
+
+    def logout(self):
+        raise NotImplementedError
+
+    @property
+    def requests_sent(self):
+        """Number of HTTP requests this client sent, all calls together."""
+        return sum(self.request_counts.values())
+
+    def _post(self, url, call, secrets, **request):
+        """One counted POST (see post())."""
+        self.request_counts[call] += 1
+        return post(self._session, url, call, self.where, self._verify, self._timeout, secrets=secrets, **request)
 
 
 def usage(client):

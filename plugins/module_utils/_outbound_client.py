@@ -12,18 +12,13 @@ Form-encoded POSTs to one URL, the operation named by `service`; answers in the 
 
 from __future__ import annotations
 
-import collections
 import time
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
+    ApiClient,
     ApiClientError,
-    Retry,
     RetryableTransportError,
     TransportError,
-    check_tls_options,
-    close_connections,
-    new_session,
-    post,
     scrub,
 )
 
@@ -103,7 +98,7 @@ def registration_entry(raw):
     }
 
 
-class OutboundClient:
+class OutboundClient(ApiClient):
     """One session with the Predictive Outbound API.
 
     With a token it uses that token; with appid and accesskey it logs in when needed, logs in
@@ -112,25 +107,13 @@ class OutboundClient:
 
     def __init__(self, url, token=None, appid=None, accesskey=None, validate_certs=True, ca_path=None,
                  timeout=30, retries=3, retry_delay=1.0, session=None, sleep=time.sleep):
+        super().__init__("Predictive Outbound API %s" % url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
+                         retries=retries, retry_delay=retry_delay, session=session, sleep=sleep)
         self.url = url
-        self.where = "Predictive Outbound API %s" % url
-        self._verify = check_tls_options(validate_certs, ca_path, self.where)
         self._token = token or None
         self._appid = appid
         self._accesskey = accesskey
         self._own_token = False
-        self._timeout = timeout
-        self._retry = Retry(retries, retry_delay, sleep)
-        self._session = session or new_session()
-        self.request_counts = collections.Counter()
-        self.retry_counts = self._retry.counts
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.logout()
-        close_connections(self._session)
 
     @property
     def can_login(self):
@@ -195,10 +178,8 @@ class OutboundClient:
         return self._retry.run(service, self.where, lambda: self._send(service, fields), lambda err: err.transient)
 
     def _send(self, service, fields):
-        self.request_counts[service] += 1
         secrets = (fields.get("token"), self._accesskey)
-        answer = post(self._session, self.url, service, self.where, self._verify, self._timeout,
-                      secrets=secrets, data=dict(fields, service=service))
+        answer = self._post(self.url, service, secrets, data=dict(fields, service=service))
         if "ret" not in answer:
             raise RetryableTransportError("the answer is JSON but not an API answer (no 'ret')", where=self.where, call=service)
         ret = _as_int(answer["ret"])

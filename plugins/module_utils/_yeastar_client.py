@@ -11,20 +11,15 @@ It knows the wire (session, token, errno, retries, TLS) and nothing about Ansibl
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import socket
 import time
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
+    ApiClient,
     ApiClientError,
-    Retry,
     RetryableTransportError,
     TransportError,
-    check_tls_options,
-    close_connections,
-    new_session,
-    post,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import (
     APPLIED_TOO_OFTEN,
@@ -45,7 +40,7 @@ def md5_hex(text):
     return hashlib.md5(text.encode("utf-8")).hexdigest()  # nosec B324 - the vendor's protocol
 
 
-class YeastarClient:
+class YeastarClient(ApiClient):
     """One API session with a Yeastar S-Series PBX.
 
     Use as a context manager: the first call logs in, leaving the block logs out,
@@ -55,34 +50,16 @@ class YeastarClient:
     def __init__(self, host, api_username, api_password, port=8088, api_version="v1.0.0",
                  scheme="https", validate_certs=True, ca_path=None, timeout=30,
                  retries=3, retry_delay=1.0, session=None, sleep=time.sleep, clock=time.monotonic):
+        super().__init__("PBX %s" % host, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
+                         retries=retries, retry_delay=retry_delay, session=session, sleep=sleep)
         self.host = host
-        self.where = "PBX %s" % host
-        self._verify = check_tls_options(validate_certs, ca_path, self.where)
         self.base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
         self._username = api_username
         self._password_md5 = md5_hex(api_password or "")
-        self._timeout = timeout
-        self._retry = Retry(retries, retry_delay, sleep)
-        self._session = session or new_session()
         self._clock = clock
         self._token = None
         self._login_refused = None
         self._last_traffic = None
-        self.request_counts = collections.Counter()
-        # Calls repeated per endpoint: after a transient failure, or after a new login.
-        self.retry_counts = self._retry.counts
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-        close_connections(self._session)
-
-    @property
-    def requests_sent(self):
-        """Number of HTTP requests this client sent, all endpoints together."""
-        return sum(self.request_counts.values())
 
     def login(self):
         """Log in with the MD5 of the API password; a refusal is final for this client."""
@@ -145,10 +122,8 @@ class YeastarClient:
         return self._retry.run(endpoint, self.where, lambda: self._send(endpoint, body, token), retryable, write)
 
     def _send(self, endpoint, body, token):
-        self.request_counts[endpoint] += 1
         self._last_traffic = self._clock()
-        answer = post(self._session, self.base_url + endpoint, endpoint, self.where, self._verify, self._timeout,
-                      secrets=(token,), params={"token": token} if token else None, json=body)
+        answer = self._post(self.base_url + endpoint, endpoint, (token,), params={"token": token} if token else None, json=body)
         if "status" not in answer:
             raise RetryableTransportError("the answer is JSON but not an API answer (no 'status')",
                                           where=self.where, call=endpoint)

@@ -121,14 +121,21 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             app.access_log.line("%s admin %s %s -> %d" % (client_ip, self.command, url.path, status))
             return
         query = parse_qs(url.query, keep_blank_values=True)
-        endpoint = app.endpoint_of(url.path)
+        self._answer_call(app.endpoint_of(url.path), (query.get("token") or [""])[0], started,
+                          lambda: app.handle_api(self.command, url.path, query, body, client_ip))
+
+    def _answer_call(self, endpoint, token, started, handle):
+        """Count the call, apply the endpoint's pending fault, let handle() return (payload, result)
+        unless the fault keeps the call from being processed, answer, record and log it."""
+        app = self.server.app
+        client_ip = self.client_address[0]
         app.recorder.count(endpoint)
         delay, fault = app.faults.take(endpoint)
         if delay:
             time.sleep(delay)
         payload, result = None, None
         if fault is None or fault.process:
-            payload, result = app.handle_api(self.command, url.path, query, body, client_ip)
+            payload, result = handle()
         try:
             if fault is None:
                 self._send(200, encode_json(payload), JSON_TYPE)
@@ -139,7 +146,6 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             result = "%s, not delivered: %s" % (result or fault.kind, type(error).__name__)
         app.recorder.record({"endpoint": endpoint, "method": self.command, "result": result, "client_ip": client_ip,
                              "fault": fault.kind if fault else None})
-        token = (query.get("token") or [""])[0]
         app.access_log.call(client_ip, self.command, endpoint, token, result, time.monotonic() - started)
 
     def _send_fault(self, fault, payload):

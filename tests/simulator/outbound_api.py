@@ -22,9 +22,10 @@ order, and the first that fails decides the answer:
 from __future__ import annotations
 
 import hmac
-import secrets
 import threading
 import time
+
+from .tokens import TokenTable
 
 LOGIN = "App.Sip_Auth.Login"
 LOGOUT = "App.Sip_Auth.Logout"
@@ -46,7 +47,6 @@ CODE_MESSAGES = {
     "1014": "extension not registered", "1015": "not in a call", "1016": "extension enabled",
     "1017": "extension registered",
 }
-_FORGET_AFTER = 24 * 3600
 
 
 def envelope(ret, data=None, msg=None):
@@ -138,19 +138,11 @@ class OutboundSettings:
         return self.refuse
 
 
-class Tokens:
+class Tokens(TokenTable):
     """Tokens live ``lifetime`` seconds from login (use does not extend them); several may be alive."""
 
-    def __init__(self):
-        self._tokens = {}
-
     def issue(self, now, lifetime, epoch):
-        for token, entry in list(self._tokens.items()):
-            if now - entry["issued"] > lifetime + _FORGET_AFTER:
-                del self._tokens[token]
-        token = secrets.token_hex(16)
-        self._tokens[token] = {"issued": now, "expired": False, "epoch": epoch}
-        return token
+        return self._issue(now, lifetime, epoch=epoch)
 
     def entry(self, token, now, lifetime):
         """The entry of a live token, else None."""
@@ -161,20 +153,6 @@ class Tokens:
             entry["expired"] = True
             return None
         return entry
-
-    def discard(self, token):
-        self._tokens.pop(token, None)
-
-    def expire(self, token=None):
-        """Make one token (or all) answer ret 600 from now on; return how many."""
-        chosen = [token] if token else list(self._tokens)
-        count = 0
-        for name in chosen:
-            entry = self._tokens.get(name)
-            if entry is not None and not entry["expired"]:
-                entry["expired"] = True
-                count += 1
-        return count
 
     def alive(self, now, lifetime):
         return [token for token in list(self._tokens) if self.entry(token, now, lifetime)]

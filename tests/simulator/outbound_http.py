@@ -81,24 +81,8 @@ class OutboundRequestHandler(SimRequestHandler):
         except ValueError as error:
             form, problem = {}, str(error)
         endpoint = form.get("service", "").strip() or NO_SERVICE
-        app.recorder.count(endpoint)
-        delay, fault = app.faults.take(endpoint)
-        if delay:
-            time.sleep(delay)
-        payload, result = None, None
-        if fault is None or fault.process:
-            payload, result = app.handle_form(self.command, form, client_ip, problem)
-        try:
-            if fault is None:
-                self._send(200, encode_json(payload), JSON_TYPE)
-            else:
-                result = self._send_fault(fault, payload)
-        except OSError as error:
-            self.close_connection = True
-            result = "%s, not delivered: %s" % (result or fault.kind, type(error).__name__)
-        app.recorder.record({"endpoint": endpoint, "method": self.command, "result": result, "client_ip": client_ip,
-                             "fault": fault.kind if fault else None})
-        app.access_log.call(client_ip, self.command, endpoint, form.get("token", ""), result, time.monotonic() - started)
+        self._answer_call(endpoint, form.get("token", ""), started,
+                          lambda: app.handle_form(self.command, form, client_ip, problem))
 
     def _send_fault(self, fault, payload):
         """``errno`` and ``truncate`` answer in the PhalApi envelope; the other kinds as everywhere."""

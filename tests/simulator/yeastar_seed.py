@@ -83,17 +83,23 @@ def complete(raw, hash_login=True):
     return record
 
 
+# The extension/query sample of the vendor page (extension 1000), as the PBX sends it.
+VENDOR_QUERY_SAMPLE = {
+    "extnumber": "1000", "username": "1000", "status": "Idle", "type": "FXS", "port": "Span2-Port1",
+    "callerid": "1000", "registername": "", "registerpassword": "Yeastar202", "maxregistrations": "1",
+    "loginpassword": "27499b15c12640fd2dbb237bd23da850", "email": "", "moblie": "", "language": "System Default",
+    "hasvoicemail": "on", "enablevmtoemail": "off", "vmsecret": "1000", "alwaysforward": "off",
+    "noanswerforward": "on", "ntransferto": "Voicemail", "ntransferprefix": "", "busyforward": "on",
+    "btransferto": "Voicemail", "btransferprefix": "", "ringsimultaneous": "off", "mobileprefix": "",
+    "enablemobile": "off", "allowbeingmonitored": "off", "monitormode": "Disabled", "ringtimeout": "30",
+    "maxduration": "Follow System", "dnd": "off", "callrestriction": "off",
+}
+
+
 def vendor_sample():
     """The seven extensions of the vendor's extensionlist/query sample, with full settings."""
     sample = [
-        {"extnumber": "1000", "username": "1000", "status": "Idle", "type": "FXS", "port": "Span2-Port1",
-         "callerid": "1000", "registername": "", "registerpassword": "Yeastar202", "maxregistrations": "1",
-         "loginpassword": "27499b15c12640fd2dbb237bd23da850", "email": "", "moblie": "", "language": "System Default",
-         "hasvoicemail": "on", "enablevmtoemail": "off", "vmsecret": "1000", "alwaysforward": "off",
-         "noanswerforward": "on", "ntransferto": "Voicemail", "ntransferprefix": "", "busyforward": "on",
-         "btransferto": "Voicemail", "btransferprefix": "", "ringsimultaneous": "off", "mobileprefix": "",
-         "enablemobile": "off", "allowbeingmonitored": "off", "monitormode": "Disabled", "ringtimeout": "30",
-         "maxduration": "Follow System", "dnd": "off", "callrestriction": "off"},
+        dict(VENDOR_QUERY_SAMPLE),
         {"extnumber": "1001", "username": "1001", "status": "Idle", "type": "FXS", "port": "Span2-Port2",
          "callerid": "1001", "registername": "", "registerpassword": "Yeastar301", "loginpassword": "Lobby1001",
          "vmsecret": "1001", "noanswerforward": "off", "maxduration": "3600", "language": "English"},

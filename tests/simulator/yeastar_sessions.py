@@ -7,27 +7,21 @@
 from __future__ import annotations
 
 import collections
-import secrets
+
+from .tokens import TokenTable
 
 NO_SUCH_TOKEN = "20004"
 TOKEN_BLANK = "20005"
 TOKEN_EXPIRED = "20006"
-_FORGET_AFTER = 24 * 3600
 
 
-class TokenStore:
+class TokenStore(TokenTable):
     """Tokens live ``lifetime`` seconds after their last use; expired ones answer 20006, unknown 20004."""
 
-    def __init__(self):
-        self._tokens = {}
+    clock_key = "last"
 
     def issue(self, now, lifetime):
-        for token, entry in list(self._tokens.items()):
-            if now - entry["last"] > lifetime + _FORGET_AFTER:
-                del self._tokens[token]
-        token = secrets.token_hex(16)
-        self._tokens[token] = {"last": now, "expired": False}
-        return token
+        return self._issue(now, lifetime)
 
     def check(self, token, now, lifetime):
         """Return None and refresh the token when it is alive, else the errno."""
@@ -41,19 +35,6 @@ class TokenStore:
             return TOKEN_EXPIRED
         entry["last"] = now
         return None
-
-    def discard(self, token):
-        self._tokens.pop(token, None)
-
-    def expire(self, token=None):
-        """Make one token (or all) answer 20006 from now on; return how many."""
-        chosen = [token] if token else list(self._tokens)
-        count = 0
-        for name in chosen:
-            if name in self._tokens:
-                self._tokens[name]["expired"] = True
-                count += 1
-        return count
 
     def revoke(self, token=None):
         """Forget one token (or all), so it answers 20004; return how many."""

@@ -16,18 +16,8 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
     settings_from_answer,
     update_body,
 )
+from ansible_collections.voiceops.pbx.tests.simulator.yeastar_seed import VENDOR_QUERY_SAMPLE
 
-# The extension/query sample of the vendor page, as the PBX sends it.
-VENDOR_SAMPLE = {
-    "extnumber": "1000", "username": "1000", "status": "Idle", "type": "FXS", "port": "Span2-Port1",
-    "callerid": "1000", "registername": "", "registerpassword": "Yeastar202", "maxregistrations": "1",
-    "loginpassword": "27499b15c12640fd2dbb237bd23da850", "email": "", "moblie": "", "language": "System Default",
-    "hasvoicemail": "on", "enablevmtoemail": "off", "vmsecret": "1000", "alwaysforward": "off",
-    "noanswerforward": "on", "ntransferto": "Voicemail", "ntransferprefix": "", "busyforward": "on",
-    "btransferto": "Voicemail", "btransferprefix": "", "ringsimultaneous": "off", "mobileprefix": "",
-    "enablemobile": "off", "allowbeingmonitored": "off", "monitormode": "Disabled", "ringtimeout": "30",
-    "maxduration": "Follow System", "dnd": "off", "callrestriction": "off",
-}
 
 # Every field: values the vendor rules accept, values they refuse.
 VALID = {
@@ -111,7 +101,7 @@ def test_cross_field_rules_pass_when_the_partner_is_given():
 
 
 def test_answers_become_module_types():
-    settings = settings_from_answer(VENDOR_SAMPLE)
+    settings = settings_from_answer(VENDOR_QUERY_SAMPLE)
     assert settings["voicemail"] is True and settings["do_not_disturb"] is False
     assert settings["ring_timeout"] == 30 and settings["max_registrations"] == 1
     assert settings["max_call_duration"] == "Follow System"
@@ -121,12 +111,12 @@ def test_answers_become_module_types():
 
 
 def test_the_answer_read_back_as_desired_settings_is_no_change():
-    settings = settings_from_answer(VENDOR_SAMPLE)
+    settings = settings_from_answer(VENDOR_QUERY_SAMPLE)
     assert changed_options(settings, settings) == []
 
 
 def test_only_differing_fields_are_sent_as_vendor_strings():
-    current = settings_from_answer(VENDOR_SAMPLE)
+    current = settings_from_answer(VENDOR_QUERY_SAMPLE)
     desired = {"voicemail": True, "ring_timeout": 60, "mobile": "0612", "do_not_disturb": True, "max_call_duration": "600"}
     options = changed_options(desired, current)
     assert options == ["mobile", "ring_timeout", "max_call_duration", "do_not_disturb"]
@@ -140,10 +130,10 @@ def test_integers_and_digit_strings_compare_equal():
 
 
 def test_login_password_is_compared_through_its_md5_digest():
-    current = settings_from_answer(VENDOR_SAMPLE)
+    current = settings_from_answer(VENDOR_QUERY_SAMPLE)
     clear_for_sample = [word for word in ("Yeastar202", "password", "1000") if
-                        hashlib.md5(word.encode()).hexdigest() == VENDOR_SAMPLE["loginpassword"]]
-    digest = VENDOR_SAMPLE["loginpassword"]
+                        hashlib.md5(word.encode()).hexdigest() == VENDOR_QUERY_SAMPLE["loginpassword"]]
+    digest = VENDOR_QUERY_SAMPLE["loginpassword"]
     assert changed_options({"login_password": digest}, current) == []
     assert changed_options({"login_password": "another1"}, current) == ["login_password"]
     for word in clear_for_sample:
@@ -151,12 +141,12 @@ def test_login_password_is_compared_through_its_md5_digest():
 
 
 def test_masked_secrets_are_left_unchanged():
-    current = settings_from_answer(VENDOR_SAMPLE)
+    current = settings_from_answer(VENDOR_QUERY_SAMPLE)
     assert changed_options({"register_password": MASK, "voicemail_pin": MASK, "login_password": MASK}, current) == []
 
 
 def test_masking_hides_every_secret_unless_asked():
-    settings = settings_from_answer(VENDOR_SAMPLE)
+    settings = settings_from_answer(VENDOR_QUERY_SAMPLE)
     shown = masked(settings)
     assert {shown["register_password"], shown["voicemail_pin"], shown["login_password"]} == {MASK}
     assert masked(settings, show_secrets=True)["register_password"] == "Yeastar202"
