@@ -120,9 +120,14 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self._send(status, encode_json(payload), JSON_TYPE)
             app.access_log.line("%s admin %s %s -> %d" % (client_ip, self.command, url.path, status))
             return
+        self._serve_api(url, body, started)
+
+    def _serve_api(self, url, body, started):
+        """An API call (JSON body, token in the query string)."""
+        app = self.server.app
         query = parse_qs(url.query, keep_blank_values=True)
         self._answer_call(app.endpoint_of(url.path), (query.get("token") or [""])[0], started,
-                          lambda: app.handle_api(self.command, url.path, query, body, client_ip))
+                          lambda: app.handle_api(self.command, url.path, query, body, self.client_address[0]))
 
     def _answer_call(self, endpoint, token, started, handle):
         """Count the call, apply the endpoint's pending fault, let handle() return (payload, result)

@@ -10,12 +10,11 @@ request handler reads the form before anything else. Admin calls are left to the
 
 from __future__ import annotations
 
-import time
 from email import policy
 from email.parser import BytesParser
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-from .httpbase import ADMIN_PREFIX, JSON_TYPE, SimRequestHandler, encode_json
+from .httpbase import JSON_TYPE, SimRequestHandler, encode_json
 
 NO_SERVICE = "(no service)"
 
@@ -61,20 +60,9 @@ def read_form(content_type, body, query=""):
 class OutboundRequestHandler(SimRequestHandler):
     """API calls: read the form, count and fault by service, answer HTTP 200 with the PhalApi envelope."""
 
-    def _serve(self):
-        url = urlsplit(self.path)
-        if url.path.startswith(ADMIN_PREFIX):
-            super()._serve()
-            return
+    def _serve_api(self, url, body, started):
         app = self.server.app
         client_ip = self.client_address[0]
-        started = time.monotonic()
-        try:
-            body = self._read_body()
-        except ValueError as error:
-            self.close_connection = True
-            self._send(400, str(error).encode("utf-8"), "text/plain; charset=UTF-8")
-            return
         problem = None
         try:
             form = read_form(self.headers.get("Content-Type", ""), body, url.query)
