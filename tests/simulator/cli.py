@@ -23,15 +23,27 @@ from .yeastar import YeastarSimulator
 from .yeastar_api import parse_rate
 
 EPILOG = """\
-API (Yeastar S-Series v1.x): POST https://HOST:PORT/api/VERSION/ENDPOINT?token=TOKEN, ENDPOINT one of
-  login, heartbeat, logout, apply, extensionlist/query, extension/query, extension/update.
+API (Yeastar S-Series): POST https://HOST:PORT/api/VERSION/ENDPOINT?token=TOKEN (no token for login).
+  v1.0.0, v1.1.0: login, heartbeat, logout, apply, extensionlist/query, extension/query,
+    extension/update (extensions named by "extid"; answers say "extnumber", "moblie").
+  v2.0.0: login (port optional; answer adds "transport":"HTTP"), heartbeat, logout,
+    extension/list, extension/query ("number": "all", "1000" or "1000,1001"), extension/update
+    ("number" selects; no renumbering), extension/add (number, username, registername and
+    registerpassword required), extension/delete ("number": "all" or a comma list; nothing
+    is deleted when one number does not exist). Answers say "number" and, as --v2-mobile-key
+    says, "mobile" or "moblie". v2 field rules: display name without ! % . @ : ; & " ' \ < > ` $,
+    passwords of letters, digits and ~ ^ * - _ ? under the strong-password policy (register
+    password >= 16, login password >= 10, a digit, an upper- and a lowercase letter, no 123
+    or 987 runs, neither the number nor the name inside; --no-strong-passwords turns it off).
+  Any other endpoint, or an endpoint of the other version, answers 10003. Both versions
+  share one store, token table, lockout, rate limit, faults and counters.
   The default seed is the vendor's sample PBX: extensions 1000-1006.
 
 Admin calls (same server, JSON, never counted, never faulted):
   GET  /__sim__/ping                  {"status":"ok","simulator":"yeastar"}
   GET  /__sim__/counters              calls per endpoint, e.g. {"login":1,"extension/query":2}
   GET  /__sim__/calls                 call log: [{"endpoint","method","result","client_ip","fault"}]
-  POST /__sim__/reset-counters        zero the counters and empty the call log
+  POST /__sim__/reset-counters        zero the counters, empty the call log and the delete log
   GET  /__sim__/faults                pending faults
   POST /__sim__/faults                body: a fault object or a list of them (below)
   POST /__sim__/clear-faults          drop every pending fault
@@ -41,9 +53,12 @@ Admin calls (same server, JSON, never counted, never faulted):
   GET  /__sim__/settings              current settings (no password)
   POST /__sim__/settings              body: any of {"token_lifetime":S,"lockout_seconds":S,
                                       "max_failed_logins":N,"update_rate":"3/1" or null,
-                                      "api_versions":[...],"username":U,"password":P,"allowed_ips":[...]}
+                                      "api_versions":[...],"username":U,"password":P,"allowed_ips":[...],
+                                      "strong_passwords":B,"v2_mobile_key":"mobile"|"moblie",
+                                      "max_extensions":N or null}
   GET  /__sim__/lockouts              failed logins and lockouts per client IP
   POST /__sim__/unblock               body {} or {"ip":IP}: clear lockouts
+  GET  /__sim__/deletes               raw "number" of every v2 extension/delete call, e.g. ["1005","all"]
   GET  /__sim__/extensions            raw records (moblie, loginpassword digest, ...)
   POST /__sim__/extensions            body: {"replace":[records]}, {"add":[records]},
                                       {"patch":{"1002":{"username":"<b>x</b>"}}} (raw, unchecked),
@@ -80,7 +95,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m simulator", formatter_class=_Formatter, epilog=EPILOG,
-        description="Simulated PBX APIs for the voiceops.pbx tests: the Yeastar S-Series HTTPS API v1.x"
+        description="Simulated PBX APIs for the voiceops.pbx tests: the Yeastar S-Series HTTPS API v1.x and v2.0.0"
                     " and, optionally, the Predictive Outbound call-center API.")
     server = parser.add_argument_group("server (shared by every simulated API)")
     server.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -99,15 +114,22 @@ def build_parser():
     yeastar.add_argument("--port", type=int, default=8088, help="port of the Yeastar API; 0 picks a free one")
     yeastar.add_argument("--username", default="api", help="API username")
     yeastar.add_argument("--password", default="Yeastar@123", help="API password in clear; clients send its MD5 digest")
-    yeastar.add_argument("--api-versions", default="v1.0.0,v1.1.0", help="comma-separated versions accepted in /api/VERSION/")
+    yeastar.add_argument("--api-versions", default="v1.0.0,v1.1.0,v2.0.0",
+                         help="comma-separated versions accepted in /api/VERSION/; v2.x serves the v2 endpoints, any other the v1 ones")
     yeastar.add_argument("--token-lifetime", type=float, default=1800, metavar="SECONDS", help="token life after its last use")
     yeastar.add_argument("--lockout-seconds", type=float, default=600, metavar="SECONDS", help="how long a login lockout lasts")
     yeastar.add_argument("--max-failed-logins", type=int, default=5, metavar="N",
                          help="failed logins in a row that lock the caller's IP out; 0: never")
-    yeastar.add_argument("--update-rate", metavar="N/SECONDS", help="at most N updates and applies per SECONDS, else 10025; default: no limit")
+    yeastar.add_argument("--update-rate", metavar="N/SECONDS", help="at most N updates, v2 adds and applies per SECONDS, else 10025; default: no limit")
     yeastar.add_argument("--latency", metavar="[ENDPOINT=]SECONDS", action="append", default=[],
                          help="extra delay on every call (or on ENDPOINT's calls), repeatable")
     yeastar.add_argument("--fault", metavar="JSON", action="append", default=[], help="queue a fault at start-up, repeatable (see below)")
+    yeastar.add_argument("--no-strong-passwords", dest="strong_passwords", action="store_false",
+                         help="v2: drop the strong-password policy (register password 1-63, login password 6-63 characters)")
+    yeastar.add_argument("--v2-mobile-key", choices=("mobile", "moblie"), default="mobile",
+                         help="how v2 extension/query answers spell the mobile number (v1 always says moblie)")
+    yeastar.add_argument("--max-extensions", type=int, default=500, metavar="N",
+                         help="v2 extension/add answers 10017 once the PBX holds N extensions; 0: no limit")
     yeastar.add_argument("--allowed-ip", metavar="IP", action="append", help="answer 20015 to every other caller, repeatable; default: anyone")
     seed = yeastar.add_mutually_exclusive_group()
     seed.add_argument("--extensions", type=int, metavar="N", help="generate N plausible extensions instead of the vendor sample")
@@ -160,7 +182,8 @@ def main(argv=None):
             token_lifetime=args.token_lifetime, lockout_seconds=args.lockout_seconds,
             max_failed_logins=args.max_failed_logins, update_rate=args.update_rate, allowed_ips=args.allowed_ip,
             extensions=args.extensions, first_extension=args.first_extension, seed_file=args.seed_file,
-            state_file=args.state_file, log=log, pki=pki)
+            state_file=args.state_file, log=log, pki=pki, strong_passwords=args.strong_passwords,
+            v2_mobile_key=args.v2_mobile_key, max_extensions=args.max_extensions)
         for fault in faults if sim else ():
             sim.faults.add(fault)
         sims = [sim] if sim else []

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Simulator of the Yeastar S-Series PBX HTTPS API (v1.x), written from the vendor pages.
+"""Simulator of the Yeastar S-Series PBX HTTPS API (v1.x and v2.0.0), written from the vendor pages.
 
 In-process use (pytest)::
 
@@ -10,13 +10,18 @@ In-process use (pytest)::
         body = {"username": sim.api_username, "password": sim.api_password_md5, "port": "8260"}
         token = requests.post(sim.url("login"), json=body, verify=sim.ca_path).json()["token"]
         assert sim.counters == {"login": 1}
+        answer = requests.post(sim.url("extension/list", token, version="v2.0.0"), verify=sim.ca_path).json()
 
 ``log`` (a path or a text stream) gets one line per call; by default nothing is logged.
 
 Choices where the vendor pages are silent:
 
+- Both versions are served at once (``api_versions``, default v1.0.0, v1.1.0 and v2.0.0)
+  over one extension store, one token table (a v1 token works on v2 and back), one
+  lockout, rate limit, fault queue and set of counters (counted per endpoint name, all
+  versions together). v2 endpoints and their choices: see ``yeastar_api_v2``.
 - Order of the checks and errno of each: see ``yeastar_api``; field rules of
-  extension/update: see ``yeastar_rules``.
+  extension/update: see ``yeastar_rules`` (v1) and ``yeastar_rules_v2`` (v2 update and add).
 - extension/query answers in extension-number order. With ``extid`` listing numbers of
   which only some exist, it answers the existing ones; when none exists, errno 10006. A
   blank ``extid`` means every extension; an ``extid`` that is neither a string nor an
@@ -30,8 +35,14 @@ Choices where the vendor pages are silent:
 - Lockout: the 5th failed login in a row still answers 20003; from then on every login
   from that IP answers 20002 until the lockout ends; a good login resets the count. A
   login with a blank username, password or port is 10004 and is not counted.
-- Rate limit (off by default): successful updates and apply calls share one sliding
-  window; the call past the limit answers 10025 and applies nothing.
+- Rate limit (off by default): successful updates (v1 and v2), v2 adds and apply calls
+  share one sliding window; the call past the limit answers 10025 and applies nothing.
+- v2 settings: ``strong_passwords`` (default on) switches the vendor's strong-password
+  policy; ``v2_mobile_key`` ("mobile" or "moblie") spells the mobile number in v2 query
+  answers, since the live spelling is unconfirmed; ``max_extensions`` (default 500, 0 or
+  None: no limit) is the capacity extension/add refuses to pass (10017).
+- ``delete_requests`` lists the raw ``number`` of every v2 extension/delete call, so tests
+  can assert that a client never sends ``"all"``; reset-counters empties it.
 
 Admin calls live outside ``/api`` under ``/__sim__/`` (see ``admin_routes`` and
 ``python -m simulator --help``); they are neither counted nor hit by faults.
@@ -40,6 +51,8 @@ Admin calls live outside ``/api`` under ``/__sim__/`` (see ``admin_routes`` and
 from __future__ import annotations
 
 import time
+
+import copy
 
 from .base import SimulatorBase
 from .yeastar_api import YeastarApi, YeastarSettings, split_path
@@ -53,15 +66,17 @@ class YeastarSimulator(SimulatorBase):
     name = "yeastar"
 
     def __init__(self, host="127.0.0.1", port=0, tls=True, ca_path=None, cert_hostnames=None, expired_cert=False,
-                 username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0"), token_lifetime=1800,
-                 lockout_seconds=600, max_failed_logins=5, update_rate=None, allowed_ips=None, latency=0.0,
-                 extensions=None, first_extension=1000, seed_file=None, state_file=None, log=None, pki=None,
-                 clock=time.monotonic):
+                 username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0", "v2.0.0"),
+                 token_lifetime=1800, lockout_seconds=600, max_failed_logins=5, update_rate=None, allowed_ips=None,
+                 latency=0.0, extensions=None, first_extension=1000, seed_file=None, state_file=None, log=None, pki=None,
+                 clock=time.monotonic, strong_passwords=True, v2_mobile_key="mobile", max_extensions=500):
         super().__init__(host=host, port=port, tls=tls, ca_path=ca_path, cert_hostnames=cert_hostnames,
                          expired_cert=expired_cert, pki=pki, log=log, latency=latency)
         settings = YeastarSettings(username=username, password=password, api_versions=api_versions,
                                    token_lifetime=token_lifetime, lockout_seconds=lockout_seconds,
-                                   max_failed_logins=max_failed_logins, update_rate=update_rate, allowed_ips=allowed_ips)
+                                   max_failed_logins=max_failed_logins, update_rate=update_rate, allowed_ips=allowed_ips,
+                                   strong_passwords=strong_passwords, v2_mobile_key=v2_mobile_key,
+                                   max_extensions=max_extensions)
         store = ExtensionStore.from_options(extensions, first_extension, seed_file, state_file)
         self.api = YeastarApi(store, settings, clock)
         self.api.on_error = lambda error: self.access_log.line("internal error: %s: %s" % (type(error).__name__, error))
@@ -77,7 +92,8 @@ class YeastarSimulator(SimulatorBase):
     # helpers for tests
 
     def url(self, endpoint, token=None, version=None):
-        """Full URL of an API endpoint, e.g. ``sim.url("extension/query", token)``."""
+        """Full URL of an API endpoint, e.g. ``sim.url("extension/query", token)``; ``version``
+        defaults to the first accepted one (v1.0.0 unless configured otherwise)."""
         version = version or self.api.settings.api_versions[0]
         return "%s/api/%s/%s%s" % (self.base_url, version, endpoint, "?token=%s" % token if token else "")
 
@@ -101,7 +117,8 @@ class YeastarSimulator(SimulatorBase):
 
     def configure(self, **values):
         """Change settings while running: username, password, api_versions, token_lifetime,
-        lockout_seconds, max_failed_logins, update_rate ("3/1" or None), allowed_ips."""
+        lockout_seconds, max_failed_logins, update_rate ("3/1" or None), allowed_ips,
+        strong_passwords (bool), v2_mobile_key ("mobile" or "moblie"), max_extensions (0/None: no limit)."""
         with self.api.lock:
             self.api.settings.update(values)
             return self.api.settings.as_dict()
@@ -134,6 +151,18 @@ class YeastarSimulator(SimulatorBase):
 
     def delete_extensions(self, numbers):
         self.api.store.delete(numbers)
+
+    @property
+    def delete_requests(self):
+        """The raw ``number`` of every v2 extension/delete call since the last reset, a copy."""
+        with self.api.lock:
+            return copy.deepcopy(self.api.delete_requests)
+
+    def reset_counters(self):
+        """Zero the counters, empty the call log and the list of delete requests."""
+        super().reset_counters()
+        with self.api.lock:
+            self.api.delete_requests.clear()
 
     # tokens and lockout
 
@@ -177,6 +206,7 @@ class YeastarSimulator(SimulatorBase):
             ("GET", "settings"): lambda body: self.settings,
             ("POST", "settings"): lambda body: self.configure(**(body or {})),
             ("GET", "lockouts"): lambda body: self.lockouts,
+            ("GET", "deletes"): lambda body: self.delete_requests,
             ("POST", "unblock"): self._admin_unblock,
         })
         return routes

@@ -2,33 +2,37 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The Yeastar S-Series API v1.x itself: routing, session, extension endpoints.
+"""The Yeastar S-Series API, v1.x and v2.0.0: routing, settings, the shared state.
 
 Every answer is HTTP 200 with a JSON object whose values are strings. A call goes
 through these checks, in this order, and the first that fails decides the errno:
 
-1. ``/api/VERSION/ENDPOINT`` with a known version and endpoint, else 10003;
+1. ``/api/VERSION/ENDPOINT`` with a version the settings accept and an endpoint of that
+   version's set (``yeastar_api_v1``, ``yeastar_api_v2``), else 10003 (so
+   ``extensionlist/query`` on v2 and ``extension/add`` on v1 answer 10003);
 2. the caller's IP is allowed (only when an allow list is set), else 20015;
 3. the method is POST, else 20001;
 4. the body is empty or a JSON object, else 20000;
 5. (all but login) ``?token=`` is present (20005), known (20004) and alive (20006);
    a good token is refreshed by the call;
 6. the endpoint's own rules.
+
+A version string starting with ``v2.`` serves the v2 set, any other the v1 set. Both
+versions share one token table, lockout, rate limit, fault queue, counters and store.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import threading
 import time
 
-from .yeastar_rules import as_text, is_blank, validate_update
-from .yeastar_seed import md5_hex
+from .yeastar_api_v1 import V1Endpoints
+from .yeastar_api_v2 import V2Endpoints
+from .yeastar_endpoints import SUCCESS, failed
 from .yeastar_sessions import LoginGuard, RateLimiter, TokenStore
 
-ENDPOINTS = ("login", "heartbeat", "logout", "apply", "extensionlist/query", "extension/query", "extension/update")
-SUCCESS = "Success"
+MOBILE_KEYS = ("mobile", "moblie")
 
 
 def parse_rate(value):
@@ -49,12 +53,19 @@ def parse_rate(value):
 class YeastarSettings:
     """Knobs that may change while the simulator runs."""
 
-    def __init__(self, username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0"), token_lifetime=1800.0,
-                 lockout_seconds=600.0, max_failed_logins=5, update_rate=None, allowed_ips=None):
+    def __init__(self, username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0", "v2.0.0"),
+                 token_lifetime=1800.0, lockout_seconds=600.0, max_failed_logins=5, update_rate=None, allowed_ips=None,
+                 strong_passwords=True, v2_mobile_key="mobile", max_extensions=500):
         if isinstance(api_versions, str):
             api_versions = [item.strip() for item in api_versions.split(",") if item.strip()]
         if isinstance(allowed_ips, str):
             allowed_ips = [item.strip() for item in allowed_ips.split(",") if item.strip()]
+        if not isinstance(strong_passwords, bool):
+            raise ValueError("strong_passwords must be true or false")
+        if v2_mobile_key not in MOBILE_KEYS:
+            raise ValueError("v2_mobile_key must be one of %s" % ", ".join(MOBILE_KEYS))
+        if isinstance(max_extensions, bool) or (max_extensions is not None and int(max_extensions) < 0):
+            raise ValueError("max_extensions must be a number >= 0 (0 or null: no limit)")
         self.username = username
         self.password = password
         self.api_versions = tuple(api_versions)
@@ -63,6 +74,9 @@ class YeastarSettings:
         self.max_failed_logins = int(max_failed_logins)
         self.update_rate = parse_rate(update_rate)
         self.allowed_ips = tuple(allowed_ips) if allowed_ips else None
+        self.strong_passwords = strong_passwords
+        self.v2_mobile_key = v2_mobile_key
+        self.max_extensions = None if max_extensions is None else int(max_extensions)
 
     def update(self, values):
         """Change settings from a dict; unknown names raise ``ValueError``. All or nothing."""
@@ -85,11 +99,9 @@ class YeastarSettings:
         return {"username": self.username, "api_versions": list(self.api_versions), "token_lifetime": self.token_lifetime,
                 "lockout_seconds": self.lockout_seconds, "max_failed_logins": self.max_failed_logins,
                 "update_rate": {"count": rate[0], "seconds": rate[1]} if rate else None,
-                "allowed_ips": list(self.allowed_ips) if self.allowed_ips else None}
-
-
-def failed(errno):
-    return {"status": "Failed", "errno": errno}
+                "allowed_ips": list(self.allowed_ips) if self.allowed_ips else None,
+                "strong_passwords": self.strong_passwords, "v2_mobile_key": self.v2_mobile_key,
+                "max_extensions": self.max_extensions}
 
 
 def split_path(path):
@@ -100,8 +112,18 @@ def split_path(path):
     return None, path.lstrip("/")
 
 
+def family(version):
+    """Which endpoint set a version string serves: "v2" for v2.x, "v1" for any other."""
+    return "v2" if version.split(".")[0] == "v2" else "v1"
+
+
 class YeastarApi:
-    """Answers API calls from the extension store; thread-safe (one lock)."""
+    """Answers API calls of every version from one state; thread-safe (one lock).
+
+    The state (extension store, settings, tokens, lockout, rate limit, delete requests) is
+    shared: a token from a v1 login works on v2 and back. ``V1Endpoints`` and ``V2Endpoints``
+    hold each version's handlers.
+    """
 
     def __init__(self, store, settings, clock=time.monotonic):
         self.store = store
@@ -111,11 +133,15 @@ class YeastarApi:
         self.tokens = TokenStore()
         self.guard = LoginGuard()
         self.limiter = RateLimiter()
+        self.delete_requests = []  # the raw ``number`` of every extension/delete call
         self.on_error = None
-        self._handlers = {
-            "login": self._login, "heartbeat": self._heartbeat, "logout": self._logout, "apply": self._apply,
-            "extensionlist/query": self._list, "extension/query": self._query, "extension/update": self._update,
-        }
+        self._tables = {"v1": V1Endpoints(self).table(), "v2": V2Endpoints(self).table()}
+
+    def endpoints(self, version):
+        """Endpoint name -> handler for a version the settings accept; {} for any other."""
+        if version not in self.settings.api_versions:
+            return {}
+        return self._tables[family(version)]
 
     def handle(self, method, path, query, body, client_ip):
         """Return (answer dict, "Success" or the errno)."""
@@ -130,7 +156,8 @@ class YeastarApi:
 
     def _handle(self, method, path, query, body, client_ip):
         version, endpoint = split_path(path)
-        if version not in self.settings.api_versions or endpoint not in self._handlers:
+        handler = self.endpoints(version).get(endpoint)
+        if handler is None:
             return failed("10003")
         if self.settings.allowed_ips and client_ip not in self.settings.allowed_ips:
             return failed("20015")
@@ -150,66 +177,4 @@ class YeastarApi:
             errno = self.tokens.check(token, now, self.settings.token_lifetime)
             if errno:
                 return failed(errno)
-        return self._handlers[endpoint](data, token, client_ip, now)
-
-    def _login(self, data, token, client_ip, now):
-        settings = self.settings
-        if self.guard.blocked(client_ip, now):
-            return failed("20002")
-        values = [as_text(data.get(key)) for key in ("username", "password", "port")]
-        if any(value is None or is_blank(value) for value in values):
-            return failed("10004")
-        username, password = values[0], values[1]
-        if username == settings.username and hmac.compare_digest(password.encode(), md5_hex(settings.password).encode()):
-            self.guard.succeeded(client_ip)
-            return {"status": SUCCESS, "token": self.tokens.issue(now, settings.token_lifetime)}
-        self.guard.failed(client_ip, now, settings.max_failed_logins, settings.lockout_seconds)
-        return failed("20003")
-
-    def _heartbeat(self, data, token, client_ip, now):
-        return {"status": SUCCESS}
-
-    def _logout(self, data, token, client_ip, now):
-        self.tokens.discard(token)
-        return {"status": SUCCESS}
-
-    def _apply(self, data, token, client_ip, now):
-        if not self.limiter.allows(now, self.settings.update_rate):
-            return failed("10025")
-        self.limiter.record(now)
-        return {"status": SUCCESS}
-
-    def _list(self, data, token, client_ip, now):
-        return {"status": SUCCESS, "extlist": self.store.list_items()}
-
-    def _query(self, data, token, client_ip, now):
-        extid = data.get("extid")
-        if extid is None:
-            return {"status": SUCCESS, "extinfos": self.store.info_items(self.store.numbers())}
-        text = as_text(extid)
-        if text is None:
-            return failed("10002")
-        wanted = [part.strip() for part in text.split(",") if part.strip()]
-        items = self.store.info_items(wanted or self.store.numbers())
-        if wanted and not items:
-            return failed("10006")
-        return {"status": SUCCESS, "extinfos": items}
-
-    def _update(self, data, token, client_ip, now):
-        fields = {key: value for key, value in data.items() if key != "extid"}
-        extid = as_text(data.get("extid"))
-        if extid is None and data.get("extid") is not None:
-            return failed("10017")
-        if extid is None or is_blank(extid):
-            return failed("10004")
-        record = self.store.get(extid.strip())
-        if record is None:
-            return failed("10006")
-        if not self.limiter.allows(now, self.settings.update_rate):
-            return failed("10025")
-        errno, changes = validate_update(record, fields, self.store.number_set())
-        if errno:
-            return failed(errno)
-        self.store.apply(record["extnumber"], changes)
-        self.limiter.record(now)
-        return {"status": SUCCESS}
+        return handler(data, token, client_ip, now)

@@ -1,0 +1,61 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The endpoints of API v1.x: extensions named by ``extid``, answers keyed ``extnumber`` and ``moblie``.
+
+login needs ``username``, ``password`` and ``port``; apply, extensionlist/query,
+extension/query and extension/update complete the set (no add, no delete).
+"""
+
+from __future__ import annotations
+
+from .yeastar_endpoints import SUCCESS, Endpoints, failed
+from .yeastar_rules import as_text, validate_update
+
+
+class V1Endpoints(Endpoints):
+    """Handlers of ``/api/v1.x/``."""
+
+    login_fields = ("username", "password", "port")
+
+    def table(self):
+        return dict(super().table(), **{
+            "apply": self.apply, "extensionlist/query": self.list_extensions,
+            "extension/query": self.query, "extension/update": self.update,
+        })
+
+    def apply(self, data, token, client_ip, now):
+        if self.rate_limited(now):
+            return failed("10025")
+        return self.applied(now)
+
+    def list_extensions(self, data, token, client_ip, now):
+        return {"status": SUCCESS, "extlist": self.api.store.list_items()}
+
+    def query(self, data, token, client_ip, now):
+        store = self.api.store
+        extid = data.get("extid")
+        if extid is None:
+            return {"status": SUCCESS, "extinfos": store.info_items(store.numbers())}
+        text = as_text(extid)
+        if text is None:
+            return failed("10002")
+        wanted = [part.strip() for part in text.split(",") if part.strip()]
+        items = store.info_items(wanted or store.numbers())
+        if wanted and not items:
+            return failed("10006")
+        return {"status": SUCCESS, "extinfos": items}
+
+    def update(self, data, token, client_ip, now):
+        errno, record = self.selected(data, "extid")
+        if errno:
+            return failed(errno)
+        if self.rate_limited(now):
+            return failed("10025")
+        fields = {key: value for key, value in data.items() if key != "extid"}
+        errno, changes = validate_update(record, fields, self.api.store.number_set())
+        if errno:
+            return failed(errno)
+        self.api.store.apply(record["extnumber"], changes)
+        return self.applied(now)
