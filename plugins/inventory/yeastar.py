@@ -19,7 +19,8 @@ description:
   - Optionally adds each extension's registration state and phone IP address from the Predictive Outbound
     call-center API (O(registration=true)).
   - Every string that comes from the PBX is marked unsafe, so that it is never templated.
-  - Cost, one login, one C(extensionlist/query), ceil(N / O(batch_size)) C(extension/query) calls when
+  - Cost, one login, one list call (C(extensionlist/query) on API v1.x, C(extension/list) on v2.0.0),
+    ceil(N / O(batch_size)) C(extension/query) calls when
     O(details=true), one logout; a run served from the cache makes no HTTP call.
   - The configuration file name must end in C(yeastar.yml) or C(yeastar.yaml).
 author:
@@ -168,7 +169,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import OutboundClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
-    extension_list,
+    list_extensions,
     query_extensions,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import SECRET_OPTIONS
@@ -232,7 +233,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             client = YeastarClient(**options)
             with client:
-                extensions = extension_list(client.call("extensionlist/query"))
+                extensions = list_extensions(client)
                 settings = {}
                 if self.get_option("details"):
                     numbers = [extension["number"] for extension in extensions]

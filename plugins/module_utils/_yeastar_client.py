@@ -4,7 +4,7 @@
 #
 # Private to the voiceops.pbx collection: no compatibility promise outside it.
 
-"""HTTP client for the Yeastar S-Series PBX API (v1.x).
+"""HTTP client for the Yeastar S-Series PBX API (v1.x and v2.0.0).
 
 It knows the wire (session, token, errno, retries, TLS) and nothing about Ansible.
 """
@@ -21,6 +21,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
     RetryableTransportError,
     TransportError,
 )
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import EVENT_PORT, api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import (
     APPLIED_TOO_OFTEN,
     LOGIN_REFUSED_ERRNOS,
@@ -30,8 +31,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors impor
     YeastarLoginRefused,
 )
 
-READ_ENDPOINTS = frozenset(("login", "heartbeat", "extensionlist/query", "extension/query"))
-EVENT_PORT = "8260"
+READ_ENDPOINTS = frozenset(("login", "heartbeat", "extensionlist/query", "extension/list", "extension/query"))
 HEARTBEAT_AFTER = 20 * 60
 
 
@@ -53,6 +53,7 @@ class YeastarClient(ApiClient):
         super().__init__("PBX %s" % host, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
                          retries=retries, retry_delay=retry_delay, session=session, sleep=sleep)
         self.host = host
+        self.api = api_for(api_version)
         self.base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
         self._username = api_username
         self._password_md5 = md5_hex(api_password or "")
@@ -65,7 +66,7 @@ class YeastarClient(ApiClient):
         """Log in with the MD5 of the API password; a refusal is final for this client."""
         if self._login_refused is not None:
             raise self._login_refused
-        body = {"username": self._username, "password": self._password_md5, "port": EVENT_PORT}
+        body = self.api.login_body(self._username, self._password_md5)
         try:
             answer = self._with_retries("login", body, token=None, write=False)
         except YeastarApiError as err:

@@ -4,88 +4,55 @@
 #
 # Private to the voiceops.pbx collection: no compatibility promise outside it.
 
-"""From task parameters to the extension updates that are needed, and their outcome.
+"""From checked requests to the writes that are needed: one batched read, then for each extension
+an update, a creation, a deletion or nothing. No write happens here.
 
-parameters -> requests (checked) -> one batched read -> plan -> updates -> result.
+parameters -> requests (checked) -> one batched read -> plan -> writes -> result.
 """
 
 from __future__ import annotations
 
-from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
-    parse_extension_number,
+    list_extensions,
     query_extensions,
 )
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS, FIELDS_BY_OPTION, MASK
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import (
+    PASSWORD_OPTIONS,
     after_problems,
     applied,
     blank_problems,
     changed_options,
-    desired_settings,
-    masked,
-    problems,
+    request_body,
     settings_from_answer,
-    update_body,
+    weak_password_problems,
 )
 
-NOT_CREATABLE = "the v1 API cannot create extensions: add it on the PBX first"
-
-
-class Request:
-    """One extension as a task asks for it."""
-
-    def __init__(self, label, number, new_number, desired):
-        self.label = label
-        self.number = number
-        self.new_number = new_number if new_number != number else None
-        self.desired = desired
-
-
-def read_requests(params):
-    """The checked requests of a task, and every problem found in its parameters."""
-    if params.get("extensions") is None:
-        items, shared = [("", params)], {}
-    else:
-        items = [("extensions[%d]: " % index, item) for index, item in enumerate(params["extensions"])]
-        shared = desired_settings(params)
-    requests, found, seen = [], [], {}
-    for label, item in items:
-        desired = dict(shared, **desired_settings(item))
-        found.extend(problems(desired, label))
-        try:
-            number = parse_extension_number(item["extension"], label + "extension")
-            new_number = None
-            if item.get("new_extension") is not None:
-                new_number = parse_extension_number(item["new_extension"], label + "new_extension")
-        except ValueError as err:
-            found.append(str(err))
-            continue
-        request = Request(label, number, new_number, desired)
-        for claimed in (request.number, request.new_number):
-            if claimed is not None and claimed in seen:
-                found.append("%sextension %s is already named by %s" % (label, claimed, seen[claimed] or "another item"))
-            seen.setdefault(claimed, label.rstrip(": "))
-        requests.append(request)
-    return requests, found
+# Besides the number, extension/add requires these (the vendor's username, registername, registerpassword).
+CREATE_REQUIRED = ("display_name", "register_name", "register_password")
+CALLS = {"update": "extension/update", "create": "extension/add", "delete": "extension/delete"}
+DONE = {"update": "updated", "create": "created", "delete": "deleted"}
 
 
 class Change:
-    """What one extension needs: the update body, or nothing."""
+    """What one extension needs: an update, a creation ("create"), a deletion ("delete"), or nothing (None)."""
 
-    def __init__(self, request, number, current):
+    def __init__(self, number, action, before, after, options=(), body=None, renumber_to=None, purged=False):
         self.number = number
-        self.renumber_to = request.new_number if request.new_number and number == request.number else None
-        self.options = changed_options(request.desired, current)
-        self.before = current
-        self.after = applied(current, request.desired, self.options)
-        self.body = update_body(number, request.desired, self.options, self.renumber_to)
+        self.action = action
+        self.before = before
+        self.after = after
+        self.options = list(options)
+        self.body = body
+        self.renumber_to = renumber_to
+        self.purged = purged
         self.outcome = "unchanged"
         self.error = None
         self.errno = None
 
     @property
     def needed(self):
-        return bool(self.options or self.renumber_to)
+        return self.action in ("create", "delete") or bool(self.options or self.renumber_to)
 
     @property
     def final_number(self):
@@ -95,125 +62,109 @@ class Change:
     def changed_fields(self):
         return self.options + (["new_extension"] if self.renumber_to else [])
 
+    @property
+    def call(self):
+        return CALLS[self.action]
 
-def plan_changes(client, requests, batch_size):
-    """Read every named extension in batches and work out each one's change; no write happens here."""
-    numbers, seen = [], set()
+    @property
+    def done(self):
+        """The outcome once the write succeeded (or would, in check mode)."""
+        return DONE[self.action]
+
+
+def update_change(request, number, current, api, update_password):
+    desired = request.desired
+    if update_password == "on_create":
+        desired = {option: value for option, value in desired.items() if option not in PASSWORD_OPTIONS}
+    renumber_to = request.new_number if request.new_number and number == request.number else None
+    options = changed_options(desired, current)
+    start = api.select(number)
+    if renumber_to:
+        start[api.renumber_field] = renumber_to
+    return Change(number, "update", current, applied(current, desired, options), options,
+                  request_body(start, desired, options), renumber_to)
+
+
+def create_change(request, api):
+    """extension/add with every setting of the task, so that no update has to follow; a secret given as
+    the mask is left to the PBX's default."""
+    options = [field.option for field in FIELDS
+               if field.option in request.desired and not (field.secret and request.desired[field.option] == MASK)]
+    return Change(request.number, "create", {}, applied({}, request.desired, options), options,
+                  request_body(api.select(request.number), request.desired, options))
+
+
+def plan_changes(client, requests, batch_size, purge=None, update_password="always", strong_passwords=False):
+    """Read every named extension in batches (and, for a purge, the list of all of them) and work out
+    each one's change; no write happens here. Any problem fails the whole plan."""
+    api = client.api
+    listed = None
+    if purge is not None:
+        listed = {summary["number"]: summary for summary in list_extensions(client)}
+    named = []
     for request in requests:
-        for number in (request.number, request.new_number):
-            if number and number not in seen:
-                seen.add(number)
-                numbers.append(number)
-    current = query_extensions(client, numbers, batch_size)
+        named.extend(number for number in (request.number, request.new_number) if number and number not in named)
+    current = query_extensions(client, named, batch_size, known=listed)
     plan, errors = [], []
     for request in requests:
-        number, error = _resolve(request, current)
+        change, error = _change_for(request, current, api, update_password)
         if error:
             errors.append(request.label + error)
             continue
-        change = Change(request, number, settings_from_answer(current[number]))
-        errors.extend(blank_problems(request.desired, change.options, request.label))
-        errors.extend(after_problems(change.after, change.options, request.label))
+        errors.extend(_problems_of(change, request, api, strong_passwords))
         plan.append(change)
+    if purge is not None:
+        kept = set(named)
+        for number, summary in listed.items():
+            if number not in kept and not purge.spares(number):
+                before = {"display_name": summary["name"], "type": summary["type"]}
+                plan.append(Change(number, "delete", before, {}, purged=True))
     if errors:
         raise ValueError("nothing was changed: " + "; ".join(errors))
     return plan
 
 
-def _resolve(request, current):
-    """The number the request's settings apply to, or why there is none."""
+def _change_for(request, current, api, update_password):
+    """The change of one request, or why there can be none."""
     old, new = request.number, request.new_number
+    if request.state == "absent":
+        if old in current:
+            return Change(old, "delete", settings_from_answer(current[old]), {}), None
+        return Change(old, None, {}, {}), None
     if old in current:
         if new and new in current:
             return None, "cannot renumber extension %s to %s: %s already exists" % (old, new, new)
-        return old, None
+        if new and not api.renumber_field:
+            return None, ("cannot renumber extension %s to %s: API %s has no renumbering (extension/update takes no new "
+                          "number), and deleting and adding it again would lose its voicemail and call history; "
+                          "renumber it in the web interface, or with api_version v1.1.0 where the firmware still "
+                          "serves it" % (old, new, api.name))
+        return update_change(request, old, settings_from_answer(current[old]), api, update_password), None
     if new and new in current:
-        return new, None
+        return update_change(request, new, settings_from_answer(current[new]), api, update_password), None
     if new:
-        return None, "neither extension %s nor %s exists; %s" % (old, new, NOT_CREATABLE)
-    return None, "extension %s does not exist; %s" % (old, NOT_CREATABLE)
+        return None, "neither extension %s nor %s exists, so there is nothing to renumber" % (old, new)
+    if not api.can_create:
+        return None, "extension %s does not exist; creating it %s" % (old, api.unavailable())
+    missing = [option for option in CREATE_REQUIRED if request.desired.get(option) in (None, "", MASK)]
+    if missing:
+        return None, "extension %s does not exist, and creating it needs %s; missing: %s" % (
+            old, ", ".join(_named(option) for option in CREATE_REQUIRED), ", ".join(_named(option) for option in missing))
+    return create_change(request, api), None
 
 
-class Outcome:
-    """What happened to each change of a plan."""
-
-    def __init__(self, plan, failure=None):
-        self.plan = plan
-        self.failure = failure
-
-    def _numbers(self, outcome):
-        return [change.final_number if outcome == "updated" else change.number
-                for change in self.plan if change.outcome == outcome]
-
-    def _settings(self, change):
-        settings = change.after if change.outcome == "updated" or not change.needed else change.before
-        number = change.final_number if change.outcome == "updated" else change.number
-        return dict(masked(settings), extension=number)
-
-    def _diff(self):
-        before, after = {}, {}
-        for change in self.plan:
-            if not change.needed or change.outcome not in ("updated", "failed"):
-                continue
-            old = masked(change.before)
-            new = masked(change.after, changed=change.options)
-            before[change.number] = {option: old.get(option) for option in change.options}
-            after[change.number] = {option: new.get(option) for option in change.options}
-            if change.renumber_to:
-                before[change.number]["extension"] = change.number
-                after[change.number]["extension"] = change.renumber_to
-        return {"before": before, "after": after}
-
-    def _item(self, change):
-        """One entry of results. Only an extension that changed (or would, or failed) carries its settings:
-        repeating every setting of thousands of unchanged extensions made up most of a bulk run's cost."""
-        item = {"extension": change.final_number if change.outcome == "updated" else change.number,
-                "changed": change.outcome == "updated", "changed_fields": change.changed_fields,
-                "outcome": change.outcome}
-        if change.needed:
-            item["settings"] = self._settings(change)
-        if change.error:
-            item["error"] = change.error
-        return item
-
-    def result(self, bulk):
-        result = {"changed": any(change.outcome == "updated" for change in self.plan), "diff": self._diff()}
-        errnos = [change.errno for change in self.plan if change.errno]
-        if errnos:
-            result["errno"] = errnos[0]
-        if not bulk:
-            change = self.plan[0]
-            result.update(extension=self._settings(change), changed_fields=change.changed_fields)
-            result["diff"] = {side: values.get(change.number, {}) for side, values in result["diff"].items()}
-            return result
-        result["results"] = [self._item(change) for change in self.plan]
-        result["updated"] = self._numbers("updated")
-        result["failed_extensions"] = self._numbers("failed")
-        result["not_attempted"] = self._numbers("not_attempted")
-        return result
+def _named(option):
+    return "%s (%s)" % (option, FIELDS_BY_OPTION[option].vendor)
 
 
-def apply_plan(client, plan, check_mode):
-    """Send one update per change that is needed, in order; stop at the first refusal."""
-    for index, change in enumerate(plan):
-        if not change.needed:
-            continue
-        if not check_mode:
-            try:
-                client.keepalive()
-                client.call("extension/update", change.body)
-            except ApiClientError as err:
-                change.outcome, change.error, change.errno = "failed", str(err), getattr(err, "errno", None)
-                for later in plan[index + 1:]:
-                    if later.needed:
-                        later.outcome = "not_attempted"
-                return Outcome(plan, _failure_message(plan, change))
-        change.outcome = "updated"
-    return Outcome(plan)
-
-
-def _failure_message(plan, failed):
-    updated = [change.final_number for change in plan if change.outcome == "updated"]
-    pending = [change.number for change in plan if change.outcome == "not_attempted"]
-    return "Extension %s: %s. Updated before the failure: %s. Not attempted: %s." % (
-        failed.number, failed.error, ", ".join(updated) or "none", ", ".join(pending) or "none")
+def _problems_of(change, request, api, strong_passwords):
+    """Problems that only the PBX's current settings reveal; none for a deletion."""
+    if change.action not in ("update", "create"):
+        return []
+    label = request.label
+    found = blank_problems(request.desired, change.options, label, v2=api.major == 2)
+    found.extend(after_problems(change.after, change.options, label))
+    if strong_passwords:
+        sent = {option: request.desired[option] for option in change.options if option in PASSWORD_OPTIONS}
+        found.extend(weak_password_problems(sent, change.final_number, change.after.get("display_name"), label))
+    return found

@@ -54,24 +54,32 @@ def answer_text(value, what):
 
 
 def extension_summary(raw):
-    """An entry of extensionlist/query under readable names."""
-    if not isinstance(raw, dict) or not raw.get("extnumber"):
+    """An entry of an extension list or query answer under readable names. API v1.x names the
+    extension number extnumber, v2.0.0 number; either is taken."""
+    if not isinstance(raw, dict) or not (raw.get("extnumber") or raw.get("number")):
         raise ValueError("the PBX's extension list holds an entry without an extension number: %r" % (raw,))
-    number = answer_text(raw["extnumber"], "an extension number")
+    number = answer_text(raw.get("extnumber") or raw["number"], "an extension number")
     summary = {"number": number}
     for name, key in (("name", "username"), ("status", "status"), ("type", "type"), ("port", "port")):
         summary[name] = answer_text(raw.get(key), "the %s of extension %s" % (key, number))
     return summary
 
 
-def extension_list(answer):
-    """The summaries of an extensionlist/query answer; an empty list is a PBX without extensions."""
-    entries = answer.get("extlist")
+def list_extensions(client):
+    """The summaries of every extension, from the list call of the client's API version
+    (extensionlist/query on v1.x, extension/list on v2.0.0); an empty list is a PBX without extensions."""
+    call = client.api.list_call
+    entries = client.call(call).get("extlist")
     if not isinstance(entries, list):
-        raise ValueError("the PBX's extensionlist/query answer holds no 'extlist' list")
+        raise ValueError("the PBX's %s answer holds no 'extlist' list" % call)
     summaries = [extension_summary(raw) for raw in entries]
-    _refuse_repeats([summary["number"] for summary in summaries], "extensionlist/query")
+    _refuse_repeats([summary["number"] for summary in summaries], call)
     return summaries
+
+
+def query_all_extensions(client):
+    """The extinfos entries of every extension, in one extension/query call."""
+    return extension_infos(client.call("extension/query", client.api.query_body()))
 
 
 def _refuse_repeats(numbers, call):
@@ -83,13 +91,16 @@ def _refuse_repeats(numbers, call):
         seen.add(number)
 
 
-def query_extensions(client, numbers, batch_size):
+def query_extensions(client, numbers, batch_size, known=None):
     """extension/query answers by extension number, batch_size numbers per call.
 
-    Numbers the PBX does not have are absent from the result.
+    Numbers the PBX does not have are absent from the result. With known (every number on the
+    PBX, from its list), only the numbers it holds are asked for.
     """
     found = {}
-    known = set()
+    if known is not None:
+        numbers = [number for number in numbers if number in known]
+    known = set(known or ())
     for start in range(0, len(numbers), batch_size):
         infos = _query_batch(client, numbers[start:start + batch_size], known)
         _refuse_repeats(list(found) + [info["extnumber"] for info in infos], "extension/query")
@@ -102,22 +113,23 @@ def _query_batch(client, batch, known):
     """One extension/query call; a PBX that answers 10006 for a batch naming an unknown number
     is asked once for its list (kept in known), then for the numbers it has."""
     try:
-        return extension_infos(client.call("extension/query", {"extid": ",".join(batch)}))
+        return extension_infos(client.call("extension/query", client.api.query_body(batch)))
     except YeastarApiError as err:
         if err.errno != EXTENSION_MISSING:
             raise
     if len(batch) == 1:
         return []
     if not known:
-        known.update(summary["number"] for summary in extension_list(client.call("extensionlist/query")))
+        known.update(summary["number"] for summary in list_extensions(client))
     existing = [number for number in batch if number in known]
     if not existing or existing == batch:
         return []
-    return extension_infos(client.call("extension/query", {"extid": ",".join(existing)}))
+    return extension_infos(client.call("extension/query", client.api.query_body(existing)))
 
 
 def extension_infos(answer):
-    """The extinfos entries of an extension/query answer, each with a string extnumber."""
+    """The extinfos entries of an extension/query answer, each with a string extnumber (v2.0.0 answers
+    name it number)."""
     infos = answer.get("extinfos")
     if not isinstance(infos, list):
         raise ValueError("the PBX's extension/query answer holds no 'extinfos' list")

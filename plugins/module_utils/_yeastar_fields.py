@@ -17,6 +17,11 @@ import re
 
 MASK = "********"
 FORBIDDEN_IN_PASSWORDS = set(";&\"'\\<>|` ")
+# API v2.0.0: passwords take letters, digits and these only; display names and e-mail addresses
+# must not hold these.
+V2_PASSWORD_SYMBOLS = "~^*-_?"
+V2_NOT_IN_DISPLAY_NAMES = "!%.@:;&\"'\\<>`$"
+V2_NOT_IN_EMAILS = " #;,[]=&\"'\\<>`$"
 # Patterns end in \Z, not $: "$" also matches before a final newline, which the PBX refuses.
 # An e-mail address: a local part of letters, digits and !#$%&'*+/=?^_`{|}~.- then @ and a
 # domain of at least two labels of letters, digits and hyphens.
@@ -24,6 +29,7 @@ EMAIL = re.compile(r"\A[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0
 EMAIL_MAX_LENGTH = 254
 LETTERS_AND_DIGITS = re.compile(r"\A[A-Za-z0-9]*\Z")
 DISPLAY_NAME = re.compile(r"\A[A-Za-z0-9 ]*\Z")
+V2_DISPLAY_NAME = re.compile(r"\A[^%s]*\Z" % re.escape(V2_NOT_IN_DISPLAY_NAMES))
 MD5_DIGEST = re.compile(r"\A[0-9a-f]{32}\Z")
 FORWARD_DESTINATIONS = ("Voicemail", "Extension", "Mobile Number", "Custom Number")
 
@@ -86,19 +92,30 @@ class Digits(Text):
 
 
 class Password(Kind):
-    def __init__(self, min_length, max_length):
+    """v1: any character but a few. With allowed_symbols (v2): ASCII letters, digits and those symbols only."""
+
+    def __init__(self, min_length, max_length, allowed_symbols=None):
         self.min_length = min_length
         self.max_length = max_length
-        self.rule = "%d to %d characters, none of ; & \" ' \\ < > | ` or space" % (min_length, max_length)
+        self.allowed_symbols = allowed_symbols
+        if allowed_symbols is None:
+            self.rule = "%d to %d characters, none of ; & \" ' \\ < > | ` or space" % (min_length, max_length)
+        else:
+            self.rule = "%d to %d characters: letters, digits and %s only" % (
+                min_length, max_length, " ".join(allowed_symbols))
 
     def check(self, value):
         if not self.min_length <= len(value) <= self.max_length:
             return "it has %d characters" % len(value)
         if not value.strip():
             return "it is blank (only white space)"
-        bad = sorted(set(value) & FORBIDDEN_IN_PASSWORDS)
+        if self.allowed_symbols is None:
+            bad = sorted(set(value) & FORBIDDEN_IN_PASSWORDS)
+        else:
+            bad = sorted(char for char in set(value)
+                         if not (char.isascii() and char.isalnum()) and char not in self.allowed_symbols)
         if bad:
-            return "it contains %s" % " ".join("space" if char == " " else char for char in bad)
+            return "it contains %s" % " ".join("space" if char == " " else repr(char)[1:-1] for char in bad)
         return None
 
 
@@ -114,14 +131,54 @@ class LoginPassword(Password):
 
 
 class Email(Kind):
-    rule = "an e-mail address such as ina@example.com (at most %d characters), or blank" % EMAIL_MAX_LENGTH
+    def __init__(self, forbidden=""):
+        self.forbidden = forbidden
+        self.rule = "an e-mail address such as ina@example.com (at most %d characters)%s, or blank" % (
+            EMAIL_MAX_LENGTH, ", without space or any of %s" % " ".join(forbidden.strip()) if forbidden else "")
 
     def check(self, value):
         if not value:
             return None
         if len(value) > EMAIL_MAX_LENGTH:
             return "it has %d characters" % len(value)
+        bad = sorted(set(value) & set(self.forbidden))
+        if bad:
+            return "it contains %s" % " ".join("space" if char == " " else char for char in bad)
         return None if EMAIL.match(value) else "it is not an e-mail address"
+
+
+class VoicemailToEmail(Kind):
+    """on / off as a boolean; API v2.0.0 adds custom (send to a custom address)."""
+
+    ansible_type = "raw"
+    words = {"on": True, "yes": True, "true": True, "1": True, "off": False, "no": False, "false": False, "0": False}
+
+    def __init__(self, custom):
+        self.custom = custom
+        self.rule = "a boolean%s" % (", or custom" if custom else " (custom needs api_version v2.0.0)")
+
+    def normalise(self, value):
+        if isinstance(value, str):
+            return self.words.get(value.strip().lower(), value.strip())
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        return value
+
+    def check(self, value):
+        value = self.normalise(value)
+        if isinstance(value, bool) or (self.custom and value == "custom"):
+            return None
+        return "it is neither a boolean nor custom" if self.custom else "it is not a boolean"
+
+    def from_answer(self, text):
+        return self.normalise(text)
+
+    def to_request(self, value):
+        value = self.normalise(value)
+        return value if value == "custom" else "on" if value else "off"
+
+    def same(self, desired, current):
+        return self.normalise(desired) == self.normalise(current)
 
 
 class Choice(Kind):
@@ -205,13 +262,18 @@ class Language(Text):
 class Field:
     """One setting of an extension."""
 
-    def __init__(self, option, vendor, kind, description, secret=False, answer_name=None):
+    def __init__(self, option, vendor, kind, description, secret=False, answer_name=None, v2_kind=None):
         self.option = option
         self.vendor = vendor
         self.kind = kind
+        self.v2_kind = v2_kind or kind
         self.description = description
         self.secret = secret
         self.answer_name = answer_name or vendor
+
+    def kind_for(self, v2):
+        """The rule of API v2.0.0 (v2 true) or of v1.x."""
+        return self.v2_kind if v2 else self.kind
 
     def argument_spec(self):
         aliases = sorted({self.vendor, self.answer_name} - {self.option})
@@ -222,16 +284,17 @@ class Field:
             spec["no_log"] = True
         return spec
 
-    def problem(self, value):
+    def problem(self, value, v2=False):
         """A message naming the field, the problem and the rule, or None for a valid value."""
         if self.secret and value == MASK:
             return None
-        what = self.kind.check(value)
+        kind = self.kind_for(v2)
+        what = kind.check(value)
         if what is None:
             return None
         shown = "the value" if self.secret else "%r" % (value,)
-        return "%s (%s): %s is invalid because %s; allowed: %s" % (
-            self.option, self.vendor, shown, what, self.kind.rule)
+        return "%s (%s): %s is invalid because %s; allowed%s: %s" % (
+            self.option, self.vendor, shown, what, " on API v2.0.0" if v2 and kind is not self.kind else "", kind.rule)
 
     def from_answer(self, answer):
         value = answer.get(self.answer_name, answer.get(self.vendor))
@@ -268,20 +331,26 @@ def _forward(option, toggle, letter, label):
 
 FIELDS = [
     Field("display_name", "username", Text(31, DISPLAY_NAME, True, "letters, digits and spaces, at most 31, may be blank"),
-          "The user's display name."),
+          "The user's display name.",
+          v2_kind=Text(63, V2_DISPLAY_NAME, False, "at most 63 characters, none of %s, not blank" % " ".join(V2_NOT_IN_DISPLAY_NAMES))),
     Field("caller_id", "callerid", Text(31, LETTERS_AND_DIGITS, True, "letters and digits, at most 31, may be blank"),
           "Caller ID presented on internal calls."),
     Field("register_name", "registername", Text(31, None, False, "at most 31 characters, not blank"),
-          "SIP/IAX registration (authentication) name."),
-    Field("register_password", "registerpassword", Password(1, 31), "SIP/IAX registration password.", secret=True),
+          "SIP/IAX registration (authentication) name.",
+          v2_kind=Text(31, LETTERS_AND_DIGITS, False, "letters and digits, at most 31, not blank")),
+    Field("register_password", "registerpassword", Password(1, 31), "SIP/IAX registration password.", secret=True,
+          v2_kind=Password(1, 63, V2_PASSWORD_SYMBOLS)),
     Field("max_registrations", "maxregistrations", IntRange(1, 5), "Devices that may register at the same time."),
     Field("login_password", "loginpassword", LoginPassword(6, 63),
-          "Password of the user's web portal; the PBX keeps only its MD5 digest.", secret=True),
-    Field("email", "email", Email(), "The user's e-mail address."),
+          "Password of the user's web portal; the PBX keeps only its MD5 digest.", secret=True,
+          v2_kind=LoginPassword(6, 63, V2_PASSWORD_SYMBOLS)),
+    Field("email", "email", Email(), "The user's e-mail address.", v2_kind=Email(V2_NOT_IN_EMAILS)),
     Field("mobile", "mobile", Digits(31), "The user's mobile number.", answer_name="moblie"),
     Field("language", "language", Language(), "Language of the system prompts."),
     Field("voicemail", "hasvoicemail", OnOff(), "Enable the voicemail box."),
-    Field("voicemail_to_email", "enablevmtoemail", OnOff(), "Send new voicemail to the e-mail address."),
+    Field("voicemail_to_email", "enablevmtoemail", VoicemailToEmail(custom=False),
+          "Send new voicemail to the e-mail address; V(custom) (API v2.0.0) sends it to a custom address.",
+          v2_kind=VoicemailToEmail(custom=True)),
     Field("voicemail_pin", "vmsecret", Digits(63), "Voicemail access PIN.", secret=True),
 ] + _forward("always_forward", "alwaysforward", "a", "always") + \
     _forward("no_answer_forward", "noanswerforward", "n", "when not answered") + \

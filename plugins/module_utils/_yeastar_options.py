@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import VERSION_CHOICES
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS
 
 CONNECTION_ENV = {
@@ -48,7 +49,7 @@ def yeastar_argument_spec():
         port=dict(type="int", default=8088, fallback=_env("port")),
         api_username=dict(type="str", required=True, fallback=_env("api_username")),
         api_password=dict(type="str", required=True, no_log=True, fallback=_env("api_password")),
-        api_version=dict(type="str", default="v1.0.0", fallback=_env("api_version")),
+        api_version=dict(type="str", default="v1.0.0", choices=list(VERSION_CHOICES), fallback=_env("api_version")),
         scheme=dict(type="str", default="https", choices=["https", "http"], fallback=_env("scheme")),
         validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
         ca_path=dict(type="path", fallback=_env("ca_path")),
@@ -64,8 +65,9 @@ def field_argument_spec():
 def extension_item_argument_spec():
     """Argument spec of one item of the extensions option of yeastar_extension."""
     spec = dict(
-        extension=dict(type="raw", required=True, aliases=["extid"]),
+        extension=dict(type="raw", required=True, aliases=["extid", "number"]),
         new_extension=dict(type="raw", aliases=["extnumber"]),
+        state=dict(type="str", choices=["present", "absent"]),
     )
     spec.update(field_argument_spec())
     return spec
@@ -74,9 +76,14 @@ def extension_item_argument_spec():
 def extension_argument_spec():
     """The options of yeastar_extension besides the connection ones (YeastarModule adds those)."""
     spec = dict(
-        extension=dict(type="raw", aliases=["extid"]),
+        extension=dict(type="raw", aliases=["extid", "number"]),
         new_extension=dict(type="raw", aliases=["extnumber"]),
         extensions=dict(type="list", elements="dict", options=extension_item_argument_spec()),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        update_password=dict(type="str", default="always", choices=["always", "on_create"], no_log=False),
+        strong_passwords=dict(type="bool", default=True, no_log=False),
+        purge=dict(type="bool", default=False),
+        purge_exclude=dict(type="list", elements="raw", default=[]),
         batch_size=dict(type="int", default=100),
     )
     spec.update(field_argument_spec())

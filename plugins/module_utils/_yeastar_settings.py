@@ -11,6 +11,9 @@ from __future__ import annotations
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS, FIELDS_BY_OPTION, MASK
 
 MASK_CHANGED = MASK + " (changed)"
+PASSWORD_OPTIONS = ("register_password", "login_password")
+# Least length of each password under the PBX's strong password policy (API v2.0.0)
+STRONG_MIN_LENGTH = {"register_password": 16, "login_password": 10}
 
 # (destination option, destination value, option that must then be given, why)
 REQUIRED_WITH = [
@@ -55,8 +58,9 @@ def desired_settings(params):
     return {field.option: params[field.option] for field in FIELDS if params.get(field.option) is not None}
 
 
-def problems(desired, where=""):
-    """Every reason the desired settings are invalid, each naming the field and the rule.
+def problems(desired, where="", v2=False):
+    """Every reason the desired settings are invalid, each naming the field and the rule of the API
+    version (v2: API v2.0.0).
 
     A blank value of a field that cannot be blank waits for blank_problems: the PBX itself
     reports such fields blank (an FXS extension's register name), and repeating its value is fine.
@@ -65,7 +69,7 @@ def problems(desired, where=""):
     for option, value in desired.items():
         if value == "":
             continue
-        problem = FIELDS_BY_OPTION[option].problem(value)
+        problem = FIELDS_BY_OPTION[option].problem(value, v2)
         if problem:
             found.append(where + problem)
     for trigger, trigger_value, needed, why in REQUIRED_WITH:
@@ -76,12 +80,12 @@ def problems(desired, where=""):
     return found
 
 
-def blank_problems(desired, options, where=""):
+def blank_problems(desired, options, where="", v2=False):
     """Problems of the blank values among the options that would change."""
     found = []
     for option in options:
         if desired[option] == "":
-            problem = FIELDS_BY_OPTION[option].problem("")
+            problem = FIELDS_BY_OPTION[option].problem("", v2)
             if problem:
                 found.append(where + problem)
     return found
@@ -105,6 +109,51 @@ def after_problems(after, options, where=""):
     return found
 
 
+def weak_password_problems(desired, number, display_name, where=""):
+    """The PBX's strong password policy (API v2.0.0, on unless switched off on the PBX) for the
+    passwords in desired, on an extension with this number and display name. The messages never
+    show a password or part of it."""
+    found = []
+    for option, min_length in STRONG_MIN_LENGTH.items():
+        value = desired.get(option)
+        if not value or value == MASK:
+            continue
+        why = _weakness(value, min_length, number, display_name)
+        if why:
+            field = FIELDS_BY_OPTION[option]
+            found.append("%s%s (%s): the value is too weak for the PBX's strong password policy because %s; it needs "
+                         "at least %d characters with upper- and lowercase letters and digits, no run of three "
+                         "consecutive digits such as 123 or 987, and neither the extension number nor the display "
+                         "name (strong_passwords: false when the policy is off on the PBX)"
+                         % (where, field.option, field.vendor, why, min_length))
+    return found
+
+
+def _weakness(value, min_length, number, display_name):
+    if len(value) < min_length:
+        return "it has %d characters" % len(value)
+    for test, what in ((str.isdigit, "a digit"), (str.isupper, "an uppercase letter"), (str.islower, "a lowercase letter")):
+        if not any(char.isascii() and test(char) for char in value):
+            return "it has no %s" % what
+    if _has_digit_run(value):
+        return "it holds a run of consecutive digits"
+    if number and number in value:
+        return "it contains the extension number"
+    if display_name and display_name.strip() and display_name.strip().lower() in value.lower():
+        return "it contains the display name"
+    return None
+
+
+def _has_digit_run(value):
+    """Three digits in a row that count up or down by one (123, 987)."""
+    for first, second, third in zip(value, value[1:], value[2:]):
+        if (first + second + third).isdigit():
+            step = int(second) - int(first)
+            if step in (1, -1) and int(third) - int(second) == step:
+                return True
+    return False
+
+
 def changed_options(desired, current):
     """Options whose desired value is not in place yet, in field-table order."""
     changed = []
@@ -119,11 +168,10 @@ def changed_options(desired, current):
     return changed
 
 
-def update_body(extid, desired, options, new_number=None):
-    """The extension/update body: only the changed fields, under vendor names, as strings."""
-    body = {"extid": extid}
-    if new_number is not None:
-        body["extnumber"] = new_number
+def request_body(start, desired, options):
+    """An extension/update or extension/add body: the start (the extension's selector, maybe a new
+    number), then the given options under vendor names, as strings."""
+    body = dict(start)
     for option in options:
         field = FIELDS_BY_OPTION[option]
         body[field.vendor] = field.kind.to_request(desired[option])

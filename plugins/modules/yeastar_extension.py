@@ -688,12 +688,11 @@ retries:
 """
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError, usage
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import api_for
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_outcome import apply_plan
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import plan_changes
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_requests import read_purge, read_requests
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import (
-    apply_plan,
-    plan_changes,
-    read_requests,
-)
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
     extension_argument_spec,
     extension_constraints,
@@ -706,10 +705,14 @@ def main():
         supports_check_mode=True,
         **extension_constraints()
     )
-    bulk = module.params["extensions"] is not None
-    requests, problems = read_requests(module.params)
-    if module.params["batch_size"] < 1:
-        problems.append("batch_size: %s is invalid; it must be 1 or more" % module.params["batch_size"])
+    params = module.params
+    api = api_for(params["api_version"])
+    bulk = params["extensions"] is not None
+    requests, problems = read_requests(params, api)
+    purge, purge_problems = read_purge(params, api)
+    problems.extend(purge_problems)
+    if params["batch_size"] < 1:
+        problems.append("batch_size: %s is invalid; it must be 1 or more" % params["batch_size"])
     if problems:
         module.fail_json(msg="Invalid input, nothing was sent to the PBX: " + "; ".join(problems),
                          problems=problems, **usage(None))
@@ -717,8 +720,9 @@ def main():
     client = module.client()
     try:
         with client:
-            plan = plan_changes(client, requests, module.params["batch_size"])
-            outcome = apply_plan(client, plan, module.check_mode)
+            plan = plan_changes(client, requests, params["batch_size"], purge, params["update_password"],
+                                api.can_create and params["strong_passwords"])
+            outcome = apply_plan(client, plan, module.check_mode, params["batch_size"])
     except (ApiClientError, ValueError) as err:
         module.fail_on_error(err, **usage(client))
 

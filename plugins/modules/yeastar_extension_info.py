@@ -12,7 +12,8 @@ version_added: 0.1.0
 description:
   - Reads the extensions of a Yeastar S-Series PBX through its HTTPS API.
   - Without O(extensions) and O(details), returns the number, display name, status, type and port of each
-    extension from one C(extensionlist/query) call.
+    extension from one list call (C(extensionlist/query) on API v1.x, C(extension/list) on v2.0.0).
+  - The result is the same on every API version (O(api_version)).
   - With O(details=true) or O(extensions), also returns the full settings of each extension from C(extension/query),
     under the option names and in the types of M(voiceops.pbx.yeastar_extension), so that settings read here and
     passed to that module unchanged report no change.
@@ -168,18 +169,14 @@ retries:
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError, usage
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
-    extension_infos,
-    extension_list,
     extension_summary,
+    list_extensions,
     parse_extension_numbers,
+    query_all_extensions,
     query_extensions,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import extension_info_argument_spec
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import masked, settings_from_answer
-
-
-def read_summaries(client):
-    return extension_list(client.call("extensionlist/query"))
 
 
 def read_details(client, numbers, batch_size, show_secrets):
@@ -187,7 +184,7 @@ def read_details(client, numbers, batch_size, show_secrets):
         found = query_extensions(client, numbers, batch_size)
         infos = [found[number] for number in numbers if number in found]
     else:
-        infos = extension_infos(client.call("extension/query"))
+        infos = query_all_extensions(client)
     entries = []
     for info in infos:
         settings = masked(settings_from_answer(info), show_secrets)
@@ -217,7 +214,7 @@ def main():
             if numbers or params["details"]:
                 entries = read_details(client, numbers, params["batch_size"], params["show_secrets"])
             else:
-                entries = read_summaries(client)
+                entries = list_extensions(client)
     except (ApiClientError, ValueError) as err:
         module.fail_on_error(err, **usage(client))
 

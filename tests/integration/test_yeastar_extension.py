@@ -107,7 +107,8 @@ def test_renumbering_onto_an_existing_extension_is_refused(ansible, pbx):
 def test_a_missing_extension_says_the_api_cannot_create_it(ansible, pbx):
     status, result, _run = configure(ansible, {"extension": 1099, "display_name": "Nobody"})
     assert status == "FAILED"
-    assert "extension 1099 does not exist; the v1 API cannot create extensions" in result["msg"]
+    assert ("extension 1099 does not exist; creating it needs API v2.0.0 (S-Series firmware 30.13.0.30 or later, "
+            "and api_version: v2.0.0)") in result["msg"]
     assert "extension/update" not in pbx.counters
 
 

@@ -1,0 +1,114 @@
+# Copyright (c) voiceops.pbx contributors
+# BSD 2-Clause License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# Private to the voiceops.pbx collection: no compatibility promise outside it.
+
+"""The parameters of a yeastar_extension task as checked requests, before any call to the PBX."""
+
+from __future__ import annotations
+
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import parse_extension_number
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import (
+    desired_settings,
+    problems,
+    weak_password_problems,
+)
+
+
+class Request:
+    """One extension as a task asks for it: present with these settings, or absent."""
+
+    def __init__(self, label, number, new_number, desired, state="present"):
+        self.label = label
+        self.number = number
+        self.new_number = new_number if new_number != number else None
+        self.desired = desired
+        self.state = state
+
+
+class Purge:
+    """purge: every extension the task does not name is deleted, but those in purge_exclude."""
+
+    def __init__(self, ranges):
+        self.ranges = ranges
+
+    def spares(self, number):
+        value = int(number)
+        return any(low <= value <= high for low, high in self.ranges)
+
+
+def read_requests(params, api):
+    """The checked requests of a task, and every problem found in its parameters."""
+    state = params.get("state") or "present"
+    if params.get("extensions") is None:
+        items, shared = [("", params)], {}
+    else:
+        items = [("extensions[%d]: " % index, item) for index, item in enumerate(params["extensions"])]
+        shared = desired_settings(params)
+    strong = api.can_create and params.get("strong_passwords", True)
+    requests, found, seen = [], [], {}
+    for label, item in items:
+        item_state = item.get("state") or state
+        desired = dict(shared, **desired_settings(item)) if item_state == "present" else {}
+        found.extend(problems(desired, label, v2=api.major == 2))
+        try:
+            number = parse_extension_number(item["extension"], label + "extension")
+            new_number = None
+            if item.get("new_extension") is not None:
+                new_number = parse_extension_number(item["new_extension"], label + "new_extension")
+        except ValueError as err:
+            found.append(str(err))
+            continue
+        if item_state == "absent":
+            if not api.can_create:
+                found.append("%sstate=absent: deleting extension %s %s" % (label, number, api.unavailable()))
+            if new_number is not None:
+                found.append("%snew_extension: cannot be used with state=absent" % label)
+        if strong:
+            found.extend(weak_password_problems(desired, number, desired.get("display_name"), label))
+        request = Request(label, number, new_number, desired, item_state)
+        for claimed in (request.number, request.new_number):
+            if claimed is not None and claimed in seen:
+                found.append("%sextension %s is already named by %s" % (label, claimed, seen[claimed] or "another item"))
+            seen.setdefault(claimed, label.rstrip(": "))
+        requests.append(request)
+    return requests, found
+
+
+def read_purge(params, api):
+    """The purge of a task (None without purge: true), and every problem found in its parameters."""
+    try:
+        ranges = parse_number_ranges(params.get("purge_exclude") or [], "purge_exclude")
+    except ValueError as err:
+        return None, [str(err)]
+    if not params.get("purge"):
+        return None, []
+    found = []
+    if params.get("extensions") is None:
+        found.append("purge: needs extensions, the list of every extension to keep; it is refused with extension")
+    elif not params["extensions"]:
+        found.append("purge: refused with an empty extensions list, which would delete every extension of the PBX")
+    if not api.can_create:
+        found.append("purge: deleting extensions %s" % api.unavailable())
+    return Purge(ranges), found
+
+
+def parse_number_ranges(values, field):
+    """(low, high) pairs from extension numbers and ranges such as 1000, "1000" or "1000-1099"."""
+    ranges = []
+    for value in values:
+        parts = value.split(",") if isinstance(value, str) else [value]
+        for part in parts:
+            if isinstance(part, str) and not part.strip():
+                continue
+            if isinstance(part, str) and "-" in part:
+                low, _dash, high = part.partition("-")
+                first = parse_extension_number(low, field)
+                last = parse_extension_number(high, field)
+                if int(first) > int(last):
+                    raise ValueError("%s: %r is not a range; the first number must not be greater than the last" % (field, part))
+            else:
+                first = last = parse_extension_number(part, field)
+            ranges.append((int(first), int(last)))
+    return ranges
