@@ -22,6 +22,8 @@ def main():
         spec = field.argument_spec()
         lines = ["%s:" % field.option, "  description:", "    - %s" % field.description,
                  "    - %s" % quoted("Valid values: %s." % field.kind.rule)]
+        if field.v2_kind is not field.kind:
+            lines.append("    - %s" % quoted("On API v2.0.0: %s." % field.v2_kind.rule))
         if field.secret:
             lines.append("    - Never shown in results or diffs.")
         lines.append("  type: %s" % spec["type"])

@@ -40,9 +40,15 @@ options:
     required: true
   api_version:
     description:
-      - API version in the URL path, C(v1.0.0) for most firmware, C(v1.1.0) for firmware 30.10.0.59 and later.
+      - API version of the PBX firmware, in the URL path. V(v1.0.0) for most firmware, V(v1.1.0) for firmware
+        30.10.0.59 and later, V(v2.0.0) for firmware 30.13.0.30 and later, where extensions can also be created
+        and deleted.
+      - Options, results and host variables are the same on every version, so that a playbook does not change when
+        the PBX is upgraded; the collection maps them to each version's field names.
+      - The version is not detected, because every probe of it would be a login that the PBX may count as failed.
       - If not set, the value of the E(YEASTAR_API_VERSION) environment variable is used.
     type: str
+    choices: [v1.0.0, v1.1.0, v2.0.0]
     default: v1.0.0
   scheme:
     description:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
+
 MASK = "********"
 FORBIDDEN_IN_PASSWORDS = set(";&\"'\\<>|` ")
 # API v2.0.0: passwords take letters, digits and these only; display names and e-mail addresses
@@ -148,21 +150,25 @@ class Email(Kind):
 
 
 class VoicemailToEmail(Kind):
-    """on / off as a boolean; API v2.0.0 adds custom (send to a custom address)."""
+    """on / off as a boolean (any of Ansible's boolean spellings); API v2.0.0 adds custom
+    (send to a custom address)."""
 
     ansible_type = "raw"
-    words = {"on": True, "yes": True, "true": True, "1": True, "off": False, "no": False, "false": False, "0": False}
 
     def __init__(self, custom):
         self.custom = custom
         self.rule = "a boolean%s" % (", or custom" if custom else " (custom needs api_version v2.0.0)")
 
-    def normalise(self, value):
-        if isinstance(value, str):
-            return self.words.get(value.strip().lower(), value.strip())
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-        return value
+    @staticmethod
+    def normalise(value):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return value
+        key = value.strip().lower() if isinstance(value, str) else value
+        if key in BOOLEANS_TRUE:
+            return True
+        if key in BOOLEANS_FALSE:
+            return False
+        return key
 
     def check(self, value):
         value = self.normalise(value)

@@ -62,14 +62,15 @@ def problems(desired, where="", v2=False):
     """Every reason the desired settings are invalid, each naming the field and the rule of the API
     version (v2: API v2.0.0).
 
-    A blank value of a field that cannot be blank waits for blank_problems: the PBX itself
+    A blank value of a text field that cannot be blank waits for blank_problems: the PBX itself
     reports such fields blank (an FXS extension's register name), and repeating its value is fine.
     """
     found = []
     for option, value in desired.items():
-        if value == "":
+        field = FIELDS_BY_OPTION[option]
+        if value == "" and field.kind.ansible_type == "str":
             continue
-        problem = FIELDS_BY_OPTION[option].problem(value, v2)
+        problem = field.problem(value, v2)
         if problem:
             found.append(where + problem)
     for trigger, trigger_value, needed, why in REQUIRED_WITH:

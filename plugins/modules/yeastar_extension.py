@@ -7,17 +7,26 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: yeastar_extension
-short_description: Configure extensions of a Yeastar S-Series PBX
+short_description: Create, configure and delete extensions of a Yeastar S-Series PBX
 version_added: 0.1.0
 description:
-  - Configures existing extensions of a Yeastar S-Series PBX through its HTTPS API, one or thousands per task.
+  - Configures extensions of a Yeastar S-Series PBX through its HTTPS API, one or hundreds per task; with API v2.0.0
+    (O(api_version=v2.0.0), firmware 30.13.0.30 and later) also creates them (O(state=present)) and deletes them
+    (O(state=absent), O(purge)).
   - Reads the current settings, compares them with the wanted ones and sends only the fields that differ,
     in one C(extension/update) call per extension that differs. A second identical run sends no update.
+  - An extension that does not exist is created with one C(extension/add) that carries every setting of the task.
+    Creating needs O(display_name), O(register_name) and O(register_password), as the PBX does.
   - Every option also takes the vendor API's field name as an alias (C(registerpassword), C(callerid),
-    C(hasvoicemail), C(ntransferto), C(ringtimeout), C(extid), C(extnumber), ...), so that field names can be
-    copied from the vendor documentation.
-  - Every value is checked before any request is sent; nothing is sent when any value is invalid.
-  - The v1 API cannot create or delete extensions; an extension that does not exist is an error.
+    C(hasvoicemail), C(ntransferto), C(ringtimeout), C(extid), C(number), C(extnumber), ...), so that field names can
+    be copied from the vendor documentation of either API version.
+  - Every value is checked before any request is sent, by the rules of the O(api_version); nothing is sent when any
+    value is invalid. What only the PBX's current settings can tell (a missing extension without the fields that
+    creating it needs, a password that would contain its display name) is checked after the read and before any
+    write.
+  - API v1.x (firmware before 30.13.0.30) cannot create or delete extensions; there, an extension that does not
+    exist is an error, and O(state=absent) and O(purge) fail before any request.
+  - API v2.0.0 cannot renumber an extension; O(new_extension) fails there, unless the extension was renumbered already.
 author:
   - VoiceOps PBX team (@voiceops)
 extends_documentation_fragment:
@@ -28,58 +37,116 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the current settings and reports what would change, without sending any update.
+    details: Reads the current settings and reports what would be created, updated and deleted, without sending any write.
   diff_mode:
     support: full
-    details: Before and after values of the changed fields; secrets are shown masked.
+    details:
+      - Before and after values of the changed fields; every setting of a created extension; the settings of a deleted
+        one (for an extension deleted by O(purge), its display name and type).
+      - Secrets are shown masked.
 notes:
   - Secrets (O(register_password), O(login_password), O(voicemail_pin)) are compared with the PBX's values
     (the login password through its MD5 digest) and are never returned in clear.
   - A secret given as V(********), the mask that M(voiceops.pbx.yeastar_extension_info) returns, is left unchanged,
     so that settings read with that module can be passed back to this one.
-  - Cost of a run, for N extensions in O(extensions) and a O(batch_size) of B, one login, ceil(N / B) queries,
-    one update per extension that differs, and one logout.
+  - Cost of a run, for N extensions in O(extensions) and a O(batch_size) of B, one login, ceil(N / B) queries
+    (plus one list call with O(purge), or when a query names an extension the PBX does not have), one update per
+    extension that differs, one C(extension/add) per extension created, ceil(M / B) C(extension/delete) calls for
+    M deletions, and one logout.
+  - Writes go out in the order of O(extensions), deletions last, so that a refused creation or update deletes nothing.
+  - C(extension/delete) is only ever sent with extension numbers; the vendor's value C(all), which deletes every
+    extension, is never sent.
+  - The mapping of options to the fields of each API version, and the choices made where the vendor documentation is
+    silent, are in the collection's C(docs/extension-lifecycle.md).
 seealso:
   - module: voiceops.pbx.yeastar_extension_info
 options:
   extension:
     description:
-      - Number of the extension to configure (the vendor's C(extid)). An unquoted number works.
+      - Number of the extension to configure, create or delete (the vendor's C(extid) on API v1.x, C(number) on
+        v2.0.0). An unquoted number works.
       - Mutually exclusive with O(extensions); one of the two is required.
     type: raw
-    aliases: [extid]
+    aliases: [extid, number]
   new_extension:
     description:
-      - Renumber the extension to this number (the vendor's C(extnumber)).
+      - Renumber the extension to this number (the vendor's C(extnumber)). API v1.x only.
       - Idempotent; when O(extension) no longer exists and O(new_extension) does, the extension counts as already
         renumbered and the other settings apply to O(new_extension).
     type: raw
     aliases: [extnumber]
+  state:
+    description:
+      - V(present) creates the extension when it does not exist (API v2.0.0) and configures it.
+      - V(absent) deletes it (API v2.0.0); an extension that does not exist already is no change.
+      - With O(extensions), the state of every item that does not set its own.
+    type: str
+    choices: [present, absent]
+    default: present
+  update_password:
+    description:
+      - V(always) compares O(register_password) and O(login_password) with the PBX's and sends them when they differ.
+      - V(on_create) sends them only when the extension is created; an existing extension's passwords are never
+        compared or sent, so that users may change them afterwards.
+    type: str
+    choices: [always, on_create]
+    default: always
+  strong_passwords:
+    description:
+      - Whether the PBX's strong password policy is on (the PBX's default). API v2.0.0 only.
+      - When true, every O(register_password) (at least 16 characters) and O(login_password) (at least 10) must mix
+        digits with upper- and lowercase letters, must not hold three consecutive digits such as V(123) or V(987), and
+        must contain neither the extension number nor the display name.
+      - Set it to false only when the policy is switched off on the PBX.
+    type: bool
+    default: true
+  purge:
+    description:
+      - Delete every extension of the PBX that O(extensions) does not name (as O(extensions[].extension) or
+        O(extensions[].new_extension), whatever its state), but those in O(purge_exclude). API v2.0.0 only.
+      - So that a file can describe a whole PBX. Refused with an empty O(extensions) and without O(extensions).
+      - Check mode and diff mode show what would be deleted.
+    type: bool
+    default: false
+  purge_exclude:
+    description:
+      - Extension numbers and ranges that O(purge) never deletes, such as V(1000) or V(1000-1009) (the operator's
+        extension, the FXS ports).
+    type: list
+    elements: raw
+    default: []
   extensions:
     description:
-      - Configure many extensions in one task. Each item takes O(extension), O(new_extension) and every setting.
+      - Configure, create or delete many extensions in one task. Each item takes O(extensions[].extension),
+        O(extensions[].new_extension), O(extensions[].state) and every setting.
       - Settings given at the top level of the task apply to every item that does not set them itself.
-      - All items are checked before any request. Then one login, batched reads, one update per extension
-        that differs, one logout. When the PBX refuses an update, the module stops there and fails; the result
-        says which extensions were updated, which failed and which were not attempted.
+      - All items are checked before any request. Then one login, batched reads, one write per extension
+        that differs, batched deletions, one logout. When the PBX refuses a write, the module stops there and fails;
+        the result says which extensions were created, updated and deleted, which failed and which were not attempted.
     type: list
     elements: dict
     suboptions:
       extension:
         description:
-          - Number of the extension to configure. An unquoted number works.
+          - Number of the extension. An unquoted number works.
         type: raw
         required: true
-        aliases: [extid]
+        aliases: [extid, number]
       new_extension:
         description:
-          - Renumber the extension to this number.
+          - Renumber the extension to this number. API v1.x only.
         type: raw
         aliases: [extnumber]
+      state:
+        description:
+          - V(present) or V(absent), as O(state); default, the task's O(state).
+        type: str
+        choices: [present, absent]
       display_name:
         description:
           - The user's display name.
           - 'Valid values: letters, digits and spaces, at most 31, may be blank.'
+          - 'On API v2.0.0: at most 63 characters, none of ! % . @ : ; & " '' \ < > ` $, not blank.'
         type: str
         aliases: [username]
       caller_id:
@@ -92,12 +159,14 @@ options:
         description:
           - SIP/IAX registration (authentication) name.
           - 'Valid values: at most 31 characters, not blank.'
+          - 'On API v2.0.0: letters and digits, at most 31, not blank.'
         type: str
         aliases: [registername]
       register_password:
         description:
           - SIP/IAX registration password.
           - 'Valid values: 1 to 31 characters, none of ; & " '' \ < > | ` or space.'
+          - 'On API v2.0.0: 1 to 63 characters: letters, digits and ~ ^ * - _ ? only.'
           - Never shown in results or diffs.
         type: str
         aliases: [registerpassword]
@@ -111,6 +180,7 @@ options:
         description:
           - Password of the user's web portal; the PBX keeps only its MD5 digest.
           - 'Valid values: 6 to 63 characters, none of ; & " '' \ < > | ` or space.'
+          - 'On API v2.0.0: 6 to 63 characters: letters, digits and ~ ^ * - _ ? only.'
           - Never shown in results or diffs.
         type: str
         aliases: [loginpassword]
@@ -118,6 +188,7 @@ options:
         description:
           - The user's e-mail address.
           - 'Valid values: an e-mail address such as ina@example.com (at most 254 characters), or blank.'
+          - 'On API v2.0.0: an e-mail address such as ina@example.com (at most 254 characters), without space or any of # ; , [ ] = & " '' \ < > ` $, or blank.'
         type: str
       mobile:
         description:
@@ -138,9 +209,10 @@ options:
         aliases: [hasvoicemail]
       voicemail_to_email:
         description:
-          - Send new voicemail to the e-mail address.
-          - 'Valid values: on or off (a boolean).'
-        type: bool
+          - Send new voicemail to the e-mail address; V(custom) (API v2.0.0) sends it to a custom address.
+          - 'Valid values: a boolean (custom needs api_version v2.0.0).'
+          - 'On API v2.0.0: a boolean, or custom.'
+        type: raw
         aliases: [enablevmtoemail]
       voicemail_pin:
         description:
@@ -306,13 +378,14 @@ options:
         aliases: [agentid]
   batch_size:
     description:
-      - How many extensions one C(extension/query) call reads.
+      - How many extensions one C(extension/query) or C(extension/delete) call names.
     type: int
     default: 100
   display_name:
     description:
       - The user's display name.
       - 'Valid values: letters, digits and spaces, at most 31, may be blank.'
+      - 'On API v2.0.0: at most 63 characters, none of ! % . @ : ; & " '' \ < > ` $, not blank.'
     type: str
     aliases: [username]
   caller_id:
@@ -325,12 +398,14 @@ options:
     description:
       - SIP/IAX registration (authentication) name.
       - 'Valid values: at most 31 characters, not blank.'
+      - 'On API v2.0.0: letters and digits, at most 31, not blank.'
     type: str
     aliases: [registername]
   register_password:
     description:
       - SIP/IAX registration password.
       - 'Valid values: 1 to 31 characters, none of ; & " '' \ < > | ` or space.'
+      - 'On API v2.0.0: 1 to 63 characters: letters, digits and ~ ^ * - _ ? only.'
       - Never shown in results or diffs.
     type: str
     aliases: [registerpassword]
@@ -344,6 +419,7 @@ options:
     description:
       - Password of the user's web portal; the PBX keeps only its MD5 digest.
       - 'Valid values: 6 to 63 characters, none of ; & " '' \ < > | ` or space.'
+      - 'On API v2.0.0: 6 to 63 characters: letters, digits and ~ ^ * - _ ? only.'
       - Never shown in results or diffs.
     type: str
     aliases: [loginpassword]
@@ -351,6 +427,7 @@ options:
     description:
       - The user's e-mail address.
       - 'Valid values: an e-mail address such as ina@example.com (at most 254 characters), or blank.'
+      - 'On API v2.0.0: an e-mail address such as ina@example.com (at most 254 characters), without space or any of # ; , [ ] = & " '' \ < > ` $, or blank.'
     type: str
   mobile:
     description:
@@ -371,9 +448,10 @@ options:
     aliases: [hasvoicemail]
   voicemail_to_email:
     description:
-      - Send new voicemail to the e-mail address.
-      - 'Valid values: on or off (a boolean).'
-    type: bool
+      - Send new voicemail to the e-mail address; V(custom) (API v2.0.0) sends it to a custom address.
+      - 'Valid values: a boolean (custom needs api_version v2.0.0).'
+      - 'On API v2.0.0: a boolean, or custom.'
+    type: raw
     aliases: [enablevmtoemail]
   voicemail_pin:
     description:
@@ -599,6 +677,33 @@ EXAMPLES = r"""
         do_not_disturb: true
   register: applied
 
+- name: Onboard a new employee (API v2.0.0; created when missing, configured otherwise)
+  voiceops.pbx.yeastar_extension:
+    api_version: v2.0.0
+    extension: 2041
+    display_name: Ina Tang
+    register_name: "2041"
+    register_password: "{{ vault_register_passwords['2041'] }}"
+    email: ina.tang@example.com
+    voicemail: true
+    update_password: on_create
+
+- name: Offboard a leaver (API v2.0.0)
+  voiceops.pbx.yeastar_extension:
+    api_version: v2.0.0
+    extension: 2017
+    state: absent
+
+- name: Make the PBX hold exactly the extensions of a file, never touching 1000-1009 (API v2.0.0)
+  voiceops.pbx.yeastar_extension:
+    api_version: v2.0.0
+    extensions: "{{ pbx_extensions }}"
+    update_password: on_create
+    purge: true
+    purge_exclude: ["1000-1009"]
+  check_mode: true
+  diff: true
+
 - name: Preview changes without sending them
   voiceops.pbx.yeastar_extension:
     extension: 1004
@@ -609,7 +714,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 extension:
-  description: The settings of the extension after the task (or as they would be, in check mode), secrets masked.
+  description:
+    - The settings of the extension after the task (or as they would be, in check mode), secrets masked.
+    - For a created extension, the settings the task sent (the PBX gives the others its defaults); for a deleted
+      or absent one, only its number.
   returned: success, when O(extension) is used
   type: dict
   sample: {extension: "1002", display_name: Amy Lee, voicemail: true, voicemail_pin: "********", ring_timeout: 30}
@@ -619,8 +727,13 @@ changed_fields:
   type: list
   elements: str
   sample: [display_name, voicemail_pin]
+outcome:
+  description: V(created), V(updated), V(deleted), V(unchanged) (nothing to do) or V(failed), as in RV(results[].outcome).
+  returned: when O(extension) is used
+  type: str
+  sample: created
 results:
-  description: One entry per item of O(extensions), in order.
+  description: One entry per item of O(extensions), in order, then one per extension that O(purge) deletes.
   returned: when O(extensions) is used
   type: list
   elements: dict
@@ -629,40 +742,60 @@ results:
       description: The extension number after the task.
       type: str
     changed:
-      description: Whether an update was (or would be) sent.
+      description: Whether a write was (or would be) sent.
       type: bool
     changed_fields:
       description: Options that differed.
       type: list
       elements: str
     outcome:
-      description: V(updated), V(unchanged), V(failed) or V(not_attempted) (after an earlier failure).
+      description:
+        - V(created), V(updated), V(deleted), V(unchanged) (nothing to do, also for an absent extension that does
+          not exist), V(failed) or V(not_attempted) (after an earlier failure).
+        - In check mode, what would happen.
       type: str
+    purged:
+      description: True for an extension that O(purge) deletes (it is not an item of O(extensions)).
+      type: bool
+      returned: for purged extensions
     settings:
       description:
-        - Settings of the extension after the task (or as they would be, in check mode), secrets masked.
+        - Settings of the extension after the task (or as they would be, in check mode), secrets masked; for a created
+          extension, the settings the task sent.
         - Only for an extension that changed, would change or failed; an unchanged extension already has the
           settings the task asked for, and M(voiceops.pbx.yeastar_extension_info) returns all of them.
       type: dict
-      returned: when outcome is not unchanged
+      returned: when the extension is (or would be) created or updated, or its write failed
     error:
       description: Why the PBX refused the update, for the failed item.
       type: str
       returned: when outcome is failed
+created:
+  description: Extension numbers that were created (or would be, in check mode).
+  returned: when O(extensions) is used
+  type: list
+  elements: str
+  sample: ["2041", "2042"]
 updated:
   description: Extension numbers that were updated (or would be, in check mode).
   returned: when O(extensions) is used
   type: list
   elements: str
   sample: ["1000", "1003"]
+deleted:
+  description: Extension numbers that were deleted (or would be, in check mode), by O(state=absent) or O(purge).
+  returned: when O(extensions) is used
+  type: list
+  elements: str
+  sample: ["1006"]
 failed_extensions:
-  description: Extension numbers whose update failed (at most one, since the module stops there).
+  description: Extension numbers whose write failed (one, or one batch of deletions, since the module stops there).
   returned: when O(extensions) is used
   type: list
   elements: str
   sample: []
 not_attempted:
-  description: Extension numbers left untouched because an earlier update failed.
+  description: Extension numbers left untouched because an earlier write failed.
   returned: when O(extensions) is used
   type: list
   elements: str

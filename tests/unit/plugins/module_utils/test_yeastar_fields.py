@@ -13,8 +13,8 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
     changed_options,
     masked,
     problems,
+    request_body,
     settings_from_answer,
-    update_body,
 )
 from ansible_collections.voiceops.pbx.tests.simulator.yeastar_seed import VENDOR_QUERY_SAMPLE
 
@@ -120,7 +120,7 @@ def test_only_differing_fields_are_sent_as_vendor_strings():
     desired = {"voicemail": True, "ring_timeout": 60, "mobile": "0612", "do_not_disturb": True, "max_call_duration": "600"}
     options = changed_options(desired, current)
     assert options == ["mobile", "ring_timeout", "max_call_duration", "do_not_disturb"]
-    assert update_body("1000", desired, options) == {
+    assert request_body({"extid": "1000"}, desired, options) == {
         "extid": "1000", "mobile": "0612", "ringtimeout": "60", "maxduration": "600", "dnd": "on"}
 
 
