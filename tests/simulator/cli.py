@@ -31,7 +31,7 @@ API (Yeastar S-Series): POST https://HOST:PORT/api/VERSION/ENDPOINT?token=TOKEN 
     ("number" selects; no renumbering), extension/add (number, username, registername and
     registerpassword required), extension/delete ("number": "all" or a comma list; nothing
     is deleted when one number does not exist). Answers say "number" and, as --v2-mobile-key
-    says, "mobile" or "moblie". v2 field rules: display name without ! % . @ : ; & " ' \ < > ` $,
+    says, "mobile" or "moblie". v2 field rules: display name without ! % . @ : ; & " ' \\ < > ` $,
     passwords of letters, digits and ~ ^ * - _ ? under the strong-password policy (register
     password >= 16, login password >= 10, a digit, an upper- and a lowercase letter, no 123
     or 987 runs, neither the number nor the name inside; --no-strong-passwords turns it off).
