@@ -133,7 +133,7 @@ def weak_password_problems(desired, number, display_name, where=""):
 def _weakness(value, min_length, number, display_name):
     if len(value) < min_length:
         return "it has %d characters" % len(value)
-    for test, what in ((str.isdigit, "a digit"), (str.isupper, "an uppercase letter"), (str.islower, "a lowercase letter")):
+    for test, what in ((str.isdigit, "digit"), (str.isupper, "uppercase letter"), (str.islower, "lowercase letter")):
         if not any(char.isascii() and test(char) for char in value):
             return "it has no %s" % what
     if _has_digit_run(value):
