@@ -25,6 +25,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import weak_password_problems
 from ansible_collections.voiceops.pbx.tests.simulator.yeastar_rules import is_blank
 from ansible_collections.voiceops.pbx.tests.simulator.yeastar_rules_v2 import MIN_LENGTH, V2_RULES, is_weak
+from ansible_collections.voiceops.pbx.tests.unit.plugins.modules.test_yeastar_extension_input import run_module
 
 V1, V2 = api_for("v1.0.0"), api_for("v2.0.0")
 STRONG = "Kq7mZt4Rw9Bx2Lp5"
@@ -208,3 +209,22 @@ def test_a_missing_extension_without_the_required_fields_is_refused_before_any_w
         plan_changes(client, requests, 100, strong_passwords=True)
     assert "missing: register_name (registername), register_password (registerpassword)" in str(refused.value)
     assert "extension/add" not in client.request_counts
+
+
+def test_the_module_creates_purges_and_deletes_with_its_options(pbx):
+    connection = dict(host=pbx.host, port=pbx.port, api_username="api", api_password=pbx.api_password, ca_path=pbx.ca_path,
+                      api_version="v2.0.0")
+    task = dict(connection, extensions=[new("2041"), {"extension": 1002}, {"extension": 1003, "state": "absent"}],
+                purge=True, purge_exclude=["1000-1001"], update_password="on_create")
+    result = run_module(dict(task, _ansible_check_mode=True))
+    assert (result["created"], result["deleted"], result["changed"]) == (["2041"], ["1003", "1004", "1005", "1006"], True)
+    assert "extension/add" not in result["api_calls"] and pbx.delete_requests == []
+    result = run_module(task)
+    assert result["api_calls"] == {"login": 1, "extension/list": 1, "extension/query": 1, "extension/add": 1,
+                                   "extension/delete": 1, "logout": 1}
+    assert pbx.delete_requests == ["1003,1004,1005,1006"]
+    assert run_module(task)["changed"] is False
+    result = run_module(dict(connection, extension=2041, state="absent"))
+    assert (result["outcome"], result["extension"]) == ("deleted", {"extension": "2041"})
+    result = run_module(dict(connection, extension=2041, state="absent"))
+    assert (result["changed"], result["outcome"], result["api_calls"]) == (False, "unchanged", {"login": 1, "extension/query": 1, "logout": 1})
