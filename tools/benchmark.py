@@ -23,6 +23,8 @@ Scenarios:
   3 the same with 10% of extensions differing
   4 ansible-inventory --list with the plugin, cold and cached, against a static YAML inventory of the same hosts and vars
   5 sip_register_status for N numbers, and a wait that resolves 3 seconds after the command starts
+  6 yeastar_extension on API v2.0.0: one task creating C extensions and deleting M of the N existing ones,
+    then the same task again (no uri baseline; timings are information, the PBX calls are checked)
 
 Exit status: 0 when every checked target is met, 1 when one is not, 2 on a harness error.
 The smoke size (--smoke) checks only the call counts: timings at tiny N are noise.
@@ -60,6 +62,10 @@ TARGET_INVENTORY_COLD = 1.5
 TARGET_INVENTORY_CACHED = 1.2
 WAIT_AFTER = 3.0                # scenario 5: seconds until the pending phones register
 WAIT_PENDING = 20               # scenario 5: phones that register only then
+LIFECYCLE = "350,100,150"       # scenario 6: N existing extensions, C created, M deleted (peak N + C <= 500)
+LIFECYCLE_SMOKE = "50,10,10"
+LIFECYCLE_SMOKE_BATCH = 4       # scenario 6 at the smoke size: small batches, so that the batching shows
+LIFECYCLE_TITLE = "6 create and delete extensions (API v2.0.0)"
 
 
 class HarnessError(Exception):
@@ -385,6 +391,13 @@ def ours_register_status(wait):
                  {"name": "Rounds", "ansible.builtin.debug": {"msg": "rounds={{ pbx_reg.rounds }}"}}], "voiceops.pbx")
 
 
+def ours_lifecycle(batch):
+    return play([{"name": "Create and delete extensions",
+                  "voiceops.pbx.yeastar_extension": {"api_version": "v2.0.0", "extensions": "{{ pbx_lifecycle }}",
+                                                     "batch_size": batch},
+                  "register": "pbx_lifecycle_applied"}], "voiceops.pbx")
+
+
 def floor_playbook():
     return play([{"name": "One trivial module", "ansible.builtin.ping": {}}], "floor")
 
@@ -409,6 +422,46 @@ def scenario_states(sim):
             differing[record["extnumber"]].update(ringtimeout="60", hasvoicemail="off")
         wanted.append({"extension": record["extnumber"], "display_name": name})
     return {"compliant": compliant, "differing": differing}, wanted, records
+
+
+def lifecycle_items(records, creates, deletes):
+    """The items of scenario 6: the first `deletes` extensions of the PBX with state absent, then `creates` new
+    numbers after the highest one, each with what extension/add needs. The register password passes the strong
+    policy: 16+ characters of letters, digits and ~^*-_?, a digit, both cases, no 3-digit run, neither the
+    number nor the display name inside (the number appears spelt as letters, 0 = a ... 9 = j)."""
+    items = [{"extension": record["extnumber"], "state": "absent"} for record in records[:deletes]]
+    first = max(int(record["extnumber"]) for record in records) + 1
+    for number in range(first, first + creates):
+        spelt = "".join("abcdefghij"[int(digit)] for digit in str(number))
+        items.append({"extension": str(number), "display_name": "New Hire %d" % number, "register_name": str(number),
+                      "register_password": "Reg~%s~Qm9_wZtV" % spelt})
+    return items
+
+
+def lifecycle_calls(items, existing, batch):
+    """The minimum PBX calls of one run of the scenario 6 task on a PBX that holds the numbers `existing`:
+      1 login
+    + ceil(K / batch) extension/query for the K numbers the items name, batch by batch in item order
+    + 1 extension/list if some batch of 2 or more numbers names none that exists: the PBX answers such a query
+      10006, and the module then lists the extensions, once per task (a mixed batch answers the existing
+      ones; a batch of one missing number needs no list)
+    + 1 extension/add per item present whose number does not exist
+    + ceil(D / batch) extension/delete for the D items absent whose number exists
+    + 1 logout.
+    Items ordered deletions first, then creations, make the list call deterministic in both runs: in the first
+    the batches of new numbers name only missing ones, in the second the batches of deleted numbers do."""
+    numbers = [item["extension"] for item in items]
+    batches = [numbers[start:start + batch] for start in range(0, len(numbers), batch)]
+    calls = {"login": 1, "extension/query": len(batches), "logout": 1}
+    if any(len(group) > 1 and existing.isdisjoint(group) for group in batches):
+        calls["extension/list"] = 1
+    adds = sum(1 for item in items if item.get("state") != "absent" and item["extension"] not in existing)
+    deletions = sum(1 for item in items if item.get("state") == "absent" and item["extension"] in existing)
+    if adds:
+        calls["extension/add"] = adds
+    if deletions:
+        calls["extension/delete"] = math.ceil(deletions / batch)
+    return calls
 
 
 def apply_state(sim, patch):
@@ -442,6 +495,7 @@ class Benchmark:
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="voiceops-pbx-benchmark-"))
         self.rows = []          # scenario 1-3 and 5 rows
         self.inventory_rows = []
+        self.lifecycle_rows = []
         self.memory_rows = []
         self.failures = []
         self.notes = []
@@ -797,6 +851,67 @@ class Benchmark:
                 row["vs_floor"] = row["ours"] / row["floor"] if row["floor"] else None
                 self.rows.append(row)
 
+    # scenario 6 --------------------------------------------------------------
+
+    def scenario_6(self, n, creates, deletes, batch):
+        """On API v2.0.0, one bulk task that deletes `deletes` of the n extensions and creates `creates` new ones,
+        then the same task again; before each repetition the PBX is put back as it started. Calls checked
+        exactly (lifecycle_calls); timings are information."""
+        options = self.options
+        reps = options.reps_small
+        with Simulator(self.work, n) as sim:
+            runner = Runner(self.work, options.collections_path, sim.env())
+            limit = sim.pbx("GET", "settings").get("max_extensions")
+            if limit and n + creates > limit:
+                raise HarnessError("scenario 6: %d existing + %d created extensions exceed the simulator's max_extensions %d"
+                                   % (n, creates, limit))
+            records = sim.pbx("GET", "extensions")
+            if not 0 < deletes <= len(records):
+                raise HarnessError("scenario 6: cannot delete %d of %d extensions" % (deletes, len(records)))
+            items = lifecycle_items(records, creates, deletes)
+            removed = records[:deletes]
+            created = [item["extension"] for item in items[deletes:]]
+            before = {record["extnumber"] for record in records}
+            after = (before - {record["extnumber"] for record in removed}) | set(created)
+            expected = {"first": lifecycle_calls(items, before, batch), "second": lifecycle_calls(items, after, batch)}
+            vars_file = self.work / ("lifecycle-%d.json" % n)
+            vars_file.write_text(json.dumps({"pbx_lifecycle": items}))
+            arguments = ["-e", "@" + str(vars_file)]
+            ours_pb = write_yaml(self.work / "s6-ours.yml", ours_lifecycle(batch))
+            floor = write_yaml(self.work / "floor.yml", floor_playbook())
+            log("  scenario %s, N=%d: create %d, delete %d, batch_size %d (%d repetitions); minimum calls: first run %s,"
+                " second run %s" % (LIFECYCLE_TITLE, n, creates, deletes, batch, reps,
+                                    json.dumps(expected["first"], sort_keys=True), json.dumps(expected["second"], sort_keys=True)))
+            runs = {"floor": [], "first": [], "second": []}
+            for rep in range(reps):
+                if rep:   # back to the start: the created extensions gone, the deleted ones there again
+                    chunked(sim, "delete", created)
+                    chunked(sim, "add", removed)
+                order = ["floor", "first", "second"] if rep % 2 == 0 else ["first", "second", "floor"]
+                for kind in order:
+                    if kind == "floor":
+                        if not options.smoke:
+                            runs[kind].append(self.measured(sim, runner, kind, floor, arguments))
+                        continue
+                    run = self.measured(sim, runner, {"first": "ours 1st", "second": "ours 2nd"}[kind], ours_pb, arguments)
+                    runs[kind].append(run)
+                    self.check(run.calls == expected[kind], "scenario %s N=%d: %s run made PBX calls %s, the minimum is %s" % (
+                        LIFECYCLE_TITLE, n, kind, json.dumps(run.calls, sort_keys=True), json.dumps(expected[kind], sort_keys=True)))
+                    held = {record["extnumber"] for record in sim.pbx("GET", "extensions")}
+                    self.check(held == after, "scenario %s N=%d: after the %s run the PBX holds %d extensions, %d missing and %d"
+                               " unexpected" % (LIFECYCLE_TITLE, n, kind, len(held), len(after - held), len(held - after)))
+            row = {"scenario": LIFECYCLE_TITLE, "n": n, "creates": creates, "deletes": deletes, "batch": batch,
+                   "floor": median([run.wall for run in runs["floor"]]),
+                   "floor_cpu": median([run.cpu for run in runs["floor"]]),
+                   "floor_runs": [round(run.wall, 2) for run in runs["floor"]]}
+            for kind in ("first", "second"):
+                row.update({kind: median([run.wall for run in runs[kind]]), kind + "_cpu": median([run.cpu for run in runs[kind]]),
+                            kind + "_runs": [round(run.wall, 2) for run in runs[kind]], kind + "_calls": runs[kind][-1].calls,
+                            kind + "_expected": expected[kind],
+                            kind + "_at_minimum": all(run.calls == expected[kind] for run in runs[kind])})
+            row["vs_floor"] = row["first"] / row["floor"] if row["floor"] else None
+            self.lifecycle_rows.append(row)
+
     # run ------------------------------------------------------------------------
 
     def run(self):
@@ -809,6 +924,9 @@ class Benchmark:
             if options.register_size:
                 log("== scenario 5, N=%d" % options.register_size)
                 self.scenario_5(options.register_size)
+            if options.lifecycle:
+                log("== scenario 6, N=%d" % options.lifecycle[0])
+                self.scenario_6(*options.lifecycle, options.lifecycle_batch)
             if options.inventory_size:
                 log("== scenario 4 and memory, N=%d" % options.inventory_size)
                 self.scenario_4(options.inventory_size)
@@ -959,6 +1077,27 @@ def report(bench, command):
         for row in bench.inventory_rows:
             add("- %s, N=%d: static %s; cold %s; cached %s" % (row["label"], row["n"], row["static_runs"], row["cold_runs"], row["cached_runs"]))
         add("")
+    if bench.lifecycle_rows:
+        add("## Scenario 6: creating and deleting extensions (API v2.0.0)")
+        add("")
+        add(PROSE_LIFECYCLE.strip())
+        add("")
+        add("| N existing | created | deleted | batch_size | first run (median) | second run (median) | floor (median) "
+            "| first run / floor | PBX calls, first run | PBX calls, second run | targets |")
+        add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
+        for row in bench.lifecycle_rows:
+            add("| %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |" % (
+                row["n"], row["creates"], row["deletes"], row["batch"], fmt(row["first"], 2, " s"), fmt(row["second"], 2, " s"),
+                fmt(row["floor"], 2, " s"), fmt(row["vs_floor"], 2, "x"), calls_text(row["first_calls"]),
+                calls_text(row["second_calls"]), lifecycle_targets_text(row)))
+        add("")
+        for row in bench.lifecycle_rows:
+            add("- N=%d, create %d, delete %d: first run %s; second run %s; floor %s; CPU time (median): first run %s, second run %s,"
+                " floor %s; minimum calls: first run %s, second run %s" % (
+                    row["n"], row["creates"], row["deletes"], row["first_runs"], row["second_runs"], row["floor_runs"] or "not run",
+                    fmt(row["first_cpu"], 2, " s"), fmt(row["second_cpu"], 2, " s"), fmt(row["floor_cpu"], 2, " s"),
+                    calls_text(row["first_expected"]), calls_text(row["second_expected"])))
+        add("")
     if bench.memory_rows:
         add("## Memory: peak RSS")
         add("")
@@ -1029,6 +1168,39 @@ def targets_text(row):
     return "; ".join(parts)
 
 
+def lifecycle_targets_text(row):
+    parts = []
+    for kind in ("first", "second"):
+        if row[kind + "_at_minimum"]:
+            parts.append("%s run: calls at the minimum" % kind)
+        else:
+            parts.append("%s run: calls NOT at the minimum (%s)" % (kind, calls_text(row[kind + "_expected"])))
+    return "; ".join(parts + ["timings: information"])
+
+
+PROSE_LIFECYCLE = """
+One task of `voiceops.pbx.yeastar_extension` with `api_version: v2.0.0`, `batch_size` B and `extensions:` naming
+M of the N existing extensions with `state: absent`, then C new numbers (after the highest existing one), each with
+the `display_name`, `register_name` and `register_password` that `extension/add` needs (passwords that the strong
+policy accepts). The same task runs twice: the first run creates and deletes, the second finds nothing to do.
+Before each repetition the harness puts the PBX back as it started (the created extensions removed, the deleted
+ones added again). There is no uri baseline and no timing target: the times are information. The PBX calls of
+every run are checked exactly against the minimum, with K = M + C numbers named:
+
+- first run: 1 `login` + ceil(K / B) `extension/query` (+ 1 `extension/list`, below) + C `extension/add`
+  + ceil(M / B) `extension/delete` + 1 `logout`;
+- second run: 1 `login` + ceil(K / B) `extension/query` (+ 1 `extension/list`, below) + 1 `logout`, no write.
+
+The `extension/list` call is there when a query batch of two or more numbers names only extensions that do not
+exist: the PBX answers such a query with error 10006, and the module then lists the extensions, once per task, to
+learn which exist (a batch mixing existing and missing numbers is answered with the existing ones; a batch of one
+missing number needs no list). The items name the deletions first and the creations after them, so in the first
+run the last batches name only new numbers, and in the second run the first batches only deleted ones: with
+C >= 2 and M >= 2 filling at least one batch of their own, as at the sizes below, each run makes exactly one list
+call. The harness computes the minimum from the items (the list under the table gives it), and checks that after
+each run the PBX holds exactly the extensions it should.
+"""
+
 MEMORY_NOTE = """
 The 150 MB target is checked for both modules and for the inventory plugin with its defaults. With
 `details: true` the inventory holds about 45 host variables per extension (225,000 at N=5000): in
@@ -1090,6 +1262,9 @@ PROSE_METHOD = """
   so far, from the moment the command starts), so that the module polls for about 3 seconds;
   `interval: 1`. Calls are checked against ceil(N / 100) for the first round plus ceil(20 / 100) for
   each later round (the `rounds` the module returns).
+- **Scenario 6.** The simulator's API v2.0.0 (`extension/add`, `extension/delete`, `extension/list`) over the
+  same store, with its strong-password policy and its limit of 500 extensions (N + C stays within it); see its
+  section below.
 - **Memory.** Peak RSS (`ru_maxrss` from `wait4`) of `ansible-inventory` (the plugin runs inside it) and
   of the module processes: for those, `ansible_python_interpreter` points at a small wrapper that starts
   the real interpreter and records its `ru_maxrss`. Measured at the inventory size (N=5000).
@@ -1182,8 +1357,9 @@ ours is the difference between ours and the Ansible floor.
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true",
-                        help="N=50, one repetition, no floor runs, baseline on 3 items, inventory at N=50; checks call counts only"
-                             " (scenarios 1-3: ours' on the run that records its result for the Ansible floor)")
+                        help="N=50, one repetition, no floor runs, baseline on 3 items, inventory at N=50, scenario 6 at %s with"
+                             " batch_size %d; checks call counts only (scenarios 1-3: ours' on the run that records its result"
+                             " for the Ansible floor)" % (LIFECYCLE_SMOKE, LIFECYCLE_SMOKE_BATCH))
     parser.add_argument("--sizes", default="500,2000", help="sizes for scenarios 1-3 (default 500,2000)")
     parser.add_argument("--reps-small", type=int, default=5, help="repetitions at N <= 500 (default 5)")
     parser.add_argument("--reps-large", type=int, default=3, help="repetitions at N > 500 and for scenario 5 (default 3)")
@@ -1198,6 +1374,11 @@ def parse_args(argv):
                         help="measure the baseline on this many items only and extrapolate (default: all)")
     parser.add_argument("--inventory-size", type=int, default=5000, help="N of scenario 4 and of the memory check (0: skip)")
     parser.add_argument("--register-size", type=int, default=2000, help="N of scenario 5 (0: skip)")
+    parser.add_argument("--lifecycle", default=LIFECYCLE, metavar="N,C,M",
+                        help="scenario 6: N existing extensions, C created, M deleted (default %s, smoke %s; 0: skip)"
+                             % (LIFECYCLE, LIFECYCLE_SMOKE))
+    parser.add_argument("--lifecycle-batch", type=int, metavar="B",
+                        help="batch_size of scenario 6 (default %d, smoke %d)" % (BATCH, LIFECYCLE_SMOKE_BATCH))
     parser.add_argument("--output", default=str(REPO_ROOT / "docs" / "performance.md"),
                         help="where to write the report (default docs/performance.md; '-' for none)")
     parser.add_argument("--json", help="also write the raw results here")
@@ -1214,10 +1395,24 @@ def parse_args(argv):
         options.baseline_subset = options.baseline_subset or 3
         options.inventory_size = 50 if options.inventory_size else 0
         options.register_size = 50 if options.register_size else 0
+        if options.lifecycle == LIFECYCLE:
+            options.lifecycle = LIFECYCLE_SMOKE
+        if options.lifecycle_batch is None:
+            options.lifecycle_batch = LIFECYCLE_SMOKE_BATCH
         if options.output == str(REPO_ROOT / "docs" / "performance.md"):
             options.output = "-"
     options.sizes = [int(item) for item in options.sizes.split(",") if item.strip()]
     options.baseline_sizes = {int(item) for item in options.baseline_sizes.split(",") if item.strip()}
+    if options.lifecycle.strip() in ("", "0"):
+        options.lifecycle = None
+    else:
+        try:
+            options.lifecycle = tuple(int(item) for item in options.lifecycle.split(","))
+        except ValueError:
+            options.lifecycle = ()
+        if len(options.lifecycle) != 3 or min(options.lifecycle) < 1:
+            parser.error("--lifecycle takes N,C,M: three numbers of 1 or more, such as %s" % LIFECYCLE)
+    options.lifecycle_batch = options.lifecycle_batch or BATCH
     if options.report_from:
         return options
     if not options.collections_path:
@@ -1237,6 +1432,7 @@ def main(argv=None):
         bench = Benchmark.__new__(Benchmark)
         bench.options = options
         bench.rows, bench.inventory_rows, bench.failures = saved["rows"], saved["inventory"], saved["failures"]
+        bench.lifecycle_rows = saved.get("lifecycle", [])
         bench.memory_rows = [tuple(row) + (True,) * (4 - len(row)) for row in saved["memory"]]
         bench.elapsed = saved.get("elapsed", 0)
         bench.load = saved.get("load")
@@ -1258,7 +1454,7 @@ def main(argv=None):
         log("report written to %s" % options.output)
     if options.json:
         pathlib.Path(options.json).write_text(json.dumps(
-            {"rows": bench.rows, "inventory": bench.inventory_rows, "memory": bench.memory_rows,
+            {"rows": bench.rows, "inventory": bench.inventory_rows, "lifecycle": bench.lifecycle_rows, "memory": bench.memory_rows,
              "failures": bench.failures, "elapsed": bench.elapsed, "load": bench.load,
              "load_start": bench.load_start, "command": command.strip(),
              "date": datetime.date.today().isoformat()},
@@ -1272,6 +1468,10 @@ def main(argv=None):
     for row in bench.inventory_rows:
         log("4 inventory %-30s N=%-5d static %.2fs cold %.2fs (%.2fx) cached %.2fs (%.2fx)" % (
             row["label"], row["n"], row["static"], row["cold"], row["cold_ratio"], row["cached"], row["cached_ratio"]))
+    for row in bench.lifecycle_rows:
+        log("%-42s N=%-5d create %d, delete %d, batch_size %d: first run %.2fs, second run %.2fs, floor %s; calls first run %s;"
+            " second run %s" % (row["scenario"], row["n"], row["creates"], row["deletes"], row["batch"], row["first"], row["second"],
+                                fmt(row["floor"], 2, "s"), calls_text(row["first_calls"]), calls_text(row["second_calls"])))
     for label, n, peak, _checked in bench.memory_rows:
         log("memory %-72s N=%-5d %.0f MB" % (label, n, peak))
     if options.smoke:
