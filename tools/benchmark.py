@@ -1093,7 +1093,7 @@ def report(bench, command):
         add("")
         for row in bench.lifecycle_rows:
             add("- N=%d, create %d, delete %d: first run %s; second run %s; floor %s; CPU time (median): first run %s, second run %s,"
-                " floor %s; minimum calls: first run %s, second run %s" % (
+                " floor %s; minimum calls: first run %s; second run %s" % (
                     row["n"], row["creates"], row["deletes"], row["first_runs"], row["second_runs"], row["floor_runs"] or "not run",
                     fmt(row["first_cpu"], 2, " s"), fmt(row["second_cpu"], 2, " s"), fmt(row["floor_cpu"], 2, " s"),
                     calls_text(row["first_expected"]), calls_text(row["second_expected"])))
@@ -1195,10 +1195,10 @@ The `extension/list` call is there when a query batch of two or more numbers nam
 exist: the PBX answers such a query with error 10006, and the module then lists the extensions, once per task, to
 learn which exist (a batch mixing existing and missing numbers is answered with the existing ones; a batch of one
 missing number needs no list). The items name the deletions first and the creations after them, so in the first
-run the last batches name only new numbers, and in the second run the first batches only deleted ones: with
-C >= 2 and M >= 2 filling at least one batch of their own, as at the sizes below, each run makes exactly one list
-call. The harness computes the minimum from the items (the list under the table gives it), and checks that after
-each run the PBX holds exactly the extensions it should.
+run the last batches name only new numbers, and in the second run the first batches only deleted ones: whenever
+the new numbers, and the deleted ones, fill at least one batch of two or more on their own, as at the sizes
+below, each run makes exactly one list call. The harness computes the minimum from the items (the list under the
+table gives it), and checks that after each run the PBX holds exactly the extensions it should.
 """
 
 MEMORY_NOTE = """
@@ -1412,7 +1412,10 @@ def parse_args(argv):
             options.lifecycle = ()
         if len(options.lifecycle) != 3 or min(options.lifecycle) < 1:
             parser.error("--lifecycle takes N,C,M: three numbers of 1 or more, such as %s" % LIFECYCLE)
-    options.lifecycle_batch = options.lifecycle_batch or BATCH
+    if options.lifecycle_batch is None:
+        options.lifecycle_batch = BATCH
+    elif options.lifecycle_batch < 1:
+        parser.error("--lifecycle-batch must be 1 or more")
     if options.report_from:
         return options
     if not options.collections_path:
