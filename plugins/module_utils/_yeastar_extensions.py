@@ -100,18 +100,18 @@ def query_extensions(client, numbers, batch_size, known=None):
     found = {}
     if known is not None:
         numbers = [number for number in numbers if number in known]
-    known = set(known or ())
+    listed = [known]  # the PBX's numbers once read (None until then; a PBX may have none)
     for start in range(0, len(numbers), batch_size):
-        infos = _query_batch(client, numbers[start:start + batch_size], known)
+        infos = _query_batch(client, numbers[start:start + batch_size], listed)
         _refuse_repeats(list(found) + [info["extnumber"] for info in infos], "extension/query")
         for info in infos:
             found[info["extnumber"]] = info
     return found
 
 
-def _query_batch(client, batch, known):
+def _query_batch(client, batch, listed):
     """One extension/query call; a PBX that answers 10006 for a batch naming an unknown number
-    is asked once for its list (kept in known), then for the numbers it has."""
+    is asked once per task for its list (kept in listed[0]), then for the numbers it has."""
     try:
         return extension_infos(client.call("extension/query", client.api.query_body(batch)))
     except YeastarApiError as err:
@@ -119,9 +119,9 @@ def _query_batch(client, batch, known):
             raise
     if len(batch) == 1:
         return []
-    if not known:
-        known.update(summary["number"] for summary in list_extensions(client))
-    existing = [number for number in batch if number in known]
+    if listed[0] is None:
+        listed[0] = {summary["number"] for summary in list_extensions(client)}
+    existing = [number for number in batch if number in listed[0]]
     if not existing or existing == batch:
         return []
     return extension_infos(client.call("extension/query", client.api.query_body(existing)))

@@ -371,8 +371,6 @@ def test_a_renumbering_done_already_is_no_change_on_v2(ansible, pbx):
     assert pbx.counters == READ_ONLY
 
 
-@pytest.mark.xfail(strict=True, reason="_query_batch takes an empty list of known numbers for one not read yet, so on a PBX "
-                   "without extensions every batch reads extension/list again (3 list calls for 3 batches)")
 def test_creating_on_an_empty_pbx_reads_the_list_once(ansible, pbx):
     pbx.set_extensions([])
     status, result, _run = configure(ansible, {"extensions": [new_item(number) for number in NEW[:10]], "batch_size": 4})
