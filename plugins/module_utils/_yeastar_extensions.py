@@ -100,7 +100,7 @@ def query_extensions(client, numbers, batch_size, known=None):
     found = {}
     if known is not None:
         numbers = [number for number in numbers if number in known]
-    listed = [known]  # the PBX's numbers once read (None until then; a PBX may have none)
+    listed = _ListedNumbers(client, known)
     for start in range(0, len(numbers), batch_size):
         infos = _query_batch(client, numbers[start:start + batch_size], listed)
         _refuse_repeats(list(found) + [info["extnumber"] for info in infos], "extension/query")
@@ -109,9 +109,22 @@ def query_extensions(client, numbers, batch_size, known=None):
     return found
 
 
+class _ListedNumbers:
+    """The PBX's extension numbers, from its list, read at most once (a PBX may have none)."""
+
+    def __init__(self, client, numbers=None):
+        self._client = client
+        self._numbers = numbers
+
+    def __contains__(self, number):
+        if self._numbers is None:
+            self._numbers = {summary["number"] for summary in list_extensions(self._client)}
+        return number in self._numbers
+
+
 def _query_batch(client, batch, listed):
     """One extension/query call; a PBX that answers 10006 for a batch naming an unknown number
-    is asked once per task for its list (kept in listed[0]), then for the numbers it has."""
+    is asked once per task for its list, then for the numbers it has."""
     try:
         return extension_infos(client.call("extension/query", client.api.query_body(batch)))
     except YeastarApiError as err:
@@ -119,9 +132,7 @@ def _query_batch(client, batch, listed):
             raise
     if len(batch) == 1:
         return []
-    if listed[0] is None:
-        listed[0] = {summary["number"] for summary in list_extensions(client)}
-    existing = [number for number in batch if number in listed[0]]
+    existing = [number for number in batch if number in listed]
     if not existing or existing == batch:
         return []
     return extension_infos(client.call("extension/query", client.api.query_body(existing)))
