@@ -22,6 +22,7 @@ class ApiV1:
     """API v1.0.0 and v1.1.0: no create or delete; extensions are selected by extid."""
 
     major = 1
+    max_number_length = None
     list_call = "extensionlist/query"
     selector = "extid"
     renumber_field = "extnumber"
@@ -53,6 +54,7 @@ class ApiV2(ApiV1):
     extension/update has no field for a new number."""
 
     major = 2
+    max_number_length = 7
     list_call = "extension/list"
     selector = "number"
     renumber_field = None

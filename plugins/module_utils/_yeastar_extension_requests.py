@@ -60,6 +60,9 @@ def read_requests(params, api):
         except ValueError as err:
             found.append(str(err))
             continue
+        if api.max_number_length and len(number) > api.max_number_length:
+            found.append("%sextension: %s is invalid on API %s: an extension number has at most %d digits"
+                         % (label, number, api.name, api.max_number_length))
         if item_state == "absent":
             if not api.can_create:
                 found.append("%sstate=absent: deleting extension %s %s" % (label, number, api.unavailable()))

@@ -228,3 +228,9 @@ def test_the_module_creates_purges_and_deletes_with_its_options(pbx):
     assert (result["outcome"], result["extension"]) == ("deleted", {"extension": "2041"})
     result = run_module(dict(connection, extension=2041, state="absent"))
     assert (result["changed"], result["outcome"], result["api_calls"]) == (False, "unchanged", {"login": 1, "extension/query": 1, "logout": 1})
+
+
+def test_an_extension_number_of_more_than_7_digits_is_refused_on_v2_before_any_request():
+    _requests, problems = read_requests(bulk({"extension": "12345678"}), V2)
+    assert problems == ["extensions[0]: extension: 12345678 is invalid on API v2.0.0: an extension number has at most 7 digits"]
+    assert read_requests(bulk({"extension": "12345678"}), V1)[1] == []
