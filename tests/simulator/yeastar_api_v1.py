@@ -18,6 +18,7 @@ class V1Endpoints(Endpoints):
     """Handlers of ``/api/v1.x/``."""
 
     login_fields = ("username", "password", "port")
+    selector = "extid"
 
     def table(self):
         return dict(super().table(), **{
@@ -47,15 +48,5 @@ class V1Endpoints(Endpoints):
             return failed("10006")
         return {"status": SUCCESS, "extinfos": items}
 
-    def update(self, data, token, client_ip, now):
-        errno, record = self.selected(data, "extid")
-        if errno:
-            return failed(errno)
-        if self.rate_limited(now):
-            return failed("10025")
-        fields = {key: value for key, value in data.items() if key != "extid"}
-        errno, changes = validate_update(record, fields, self.api.store.number_set())
-        if errno:
-            return failed(errno)
-        self.api.store.apply(record["extnumber"], changes)
-        return self.applied(now)
+    def validate_update(self, record, fields, numbers):
+        return validate_update(record, fields, numbers)

@@ -76,18 +76,8 @@ class V2Endpoints(Endpoints):
             return failed("10006")
         return {"status": SUCCESS, "extinfos": [self._item(item) for item in items]}
 
-    def update(self, data, token, client_ip, now):
-        errno, record = self.selected(data, "number")
-        if errno:
-            return failed(errno)
-        if self.rate_limited(now):
-            return failed("10025")
-        fields = {key: value for key, value in data.items() if key != "number"}
-        errno, changes = validate_update_v2(record, fields, self.api.store.number_set(), self.api.settings.strong_passwords)
-        if errno:
-            return failed(errno)
-        self.api.store.apply(record["extnumber"], changes)
-        return self.applied(now)
+    def validate_update(self, record, fields, numbers):
+        return validate_update_v2(record, fields, numbers, self.api.settings.strong_passwords)
 
     def add(self, data, token, client_ip, now):
         store, settings = self.api.store, self.api.settings

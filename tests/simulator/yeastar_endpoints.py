@@ -28,6 +28,7 @@ class Endpoints:
     """The handlers of one API version; subclasses add their endpoints to ``table``."""
 
     login_fields = ("username", "password")  # required at login: blank or missing is 10004
+    selector = "number"  # the request field that names an extension
 
     def __init__(self, api):
         self.api = api
@@ -61,6 +62,25 @@ class Endpoints:
     def logout(self, data, token, client_ip, now):
         self.api.tokens.discard(token)
         return {"status": SUCCESS}
+
+    # extension/update: the same steps on every version, with its selector and field rules
+
+    def update(self, data, token, client_ip, now):
+        errno, record = self.selected(data, self.selector)
+        if errno:
+            return failed(errno)
+        if self.rate_limited(now):
+            return failed("10025")
+        fields = {key: value for key, value in data.items() if key != self.selector}
+        errno, changes = self.validate_update(record, fields, self.api.store.number_set())
+        if errno:
+            return failed(errno)
+        self.api.store.apply(record["extnumber"], changes)
+        return self.applied(now)
+
+    def validate_update(self, record, fields, numbers):
+        """``(None, changes)`` in record field names, or ``(errno, None)``, by this version's rules."""
+        raise NotImplementedError
 
     # helpers of the extension endpoints
 
