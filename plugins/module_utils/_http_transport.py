@@ -68,17 +68,20 @@ class Retry:
         self.sleep = sleep
         self.counts = collections.Counter()
 
-    def run(self, call, where, send, retryable_api_error, write=False):
+    def run(self, call, where, send, retryable_api_error, write=False, unsent_only=None):
         """send() until it succeeds. Transport failures are repeated for reads only; an API error
-        when retryable_api_error(err) says so. The last failure is raised, saying how often it was tried."""
+        when retryable_api_error(err) says so. The last failure is raised, saying how often it was tried.
+
+        A write, or a call given unsent_only (why it must not reach the server twice), is repeated
+        after a transport failure only when the request was certainly not sent."""
         attempt = 0
         while True:
             try:
                 return send()
             except RetryableTransportError as err:
-                if write and not isinstance(err, NotSentError):
-                    raise TransportError(err.message + "; the change may or may not have been applied",
-                                         where=where, call=call) from None
+                if (write or unsent_only) and not isinstance(err, NotSentError):
+                    why = unsent_only or "the change may or may not have been applied"
+                    raise TransportError("%s; %s" % (err.message, why), where=where, call=call) from None
                 if attempt >= self.retries:
                     raise TransportError("%s (after %d retries)" % (err.message, attempt) if attempt else err.message,
                                          where=where, call=call) from None

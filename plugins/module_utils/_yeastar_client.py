@@ -33,6 +33,8 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors impor
 
 READ_ENDPOINTS = frozenset(("login", "heartbeat", "extensionlist/query", "extension/list", "extension/query"))
 HEARTBEAT_AFTER = 20 * 60
+LOGIN_NOT_REPEATED = ("the login is not repeated, because the PBX may have received it and counts every "
+                      "failed login: 5 in a row block this machine's address for 10 minutes")
 
 
 def md5_hex(text):
@@ -68,7 +70,8 @@ class YeastarClient(ApiClient):
             raise self._login_refused
         body = self.api.login_body(self._username, self._password_md5)
         try:
-            answer = self._with_retries("login", body, token=None, write=False)
+            answer = self._retry.run("login", self.where, lambda: self._send("login", body, None),
+                                     lambda err: err.errno in TRANSIENT_ERRNOS, unsent_only=LOGIN_NOT_REPEATED)
         except YeastarApiError as err:
             if err.errno in LOGIN_REFUSED_ERRNOS:
                 self._login_refused = YeastarLoginRefused(err.errno, where=self.where)

@@ -83,3 +83,24 @@ def test_an_expired_certificate_says_to_renew_it(pki):
     message = str(caught.value)
     assert "certificate has expired" in message and "renew it on the server" in message
     assert "set ca_path" not in message and sim.counters == {}
+
+
+def test_a_login_answered_after_the_timeout_is_not_repeated(pki):
+    with YeastarSimulator(pki=pki) as sim:
+        sim.inject("latency", endpoint="login", count=None, seconds=2)
+        client = client_for(sim, api_password="wrong", timeout=1, sleep=lambda seconds: None)
+        with pytest.raises(TransportError) as caught:
+            client.login()
+        message = str(caught.value)
+        assert "no answer within 1 seconds" in message and "login is not repeated" in message
+        assert sim.counters["login"] == 1 and client.request_counts["login"] == 1
+
+
+def test_a_login_that_could_not_connect_is_repeated():
+    port = free_port()
+    client = YeastarClient(host="127.0.0.1", port=port, api_username="api", api_password="secret", scheme="http",
+                           retries=2, sleep=lambda seconds: None)
+    with pytest.raises(TransportError) as caught:
+        client.login()
+    assert "before the request was sent" in str(caught.value) and "(after 2 retries)" in str(caught.value)
+    assert client.request_counts["login"] == 3
