@@ -38,8 +38,15 @@ options:
     choices: [voiceops.pbx.yeastar]
   hostname_format:
     description:
-      - Python format string for the host name of an extension, from C({number}), C({name}) and C({type}).
+      - Python format string for the host name of an extension. Its fields are those of an extension
+        summary, all text, C({number}), C({name}), C({status}), C({type}) and C({port}) (for example
+        C(ext{number}) or C({name}-{number})); a field name, conversion or format spec that does not apply
+        fails the inventory load before any request to the PBX.
       - Characters other than letters, digits, C(_), C(.) and C(-) in the result become C(_).
+      - Host names must be unique and not empty. When two extensions that are not left out by O(include) and
+        O(exclude) get the same host name (for example C({name}) for two people with the same display name,
+        or C(Ann Lee) and C(Ann/Lee), which both become C(Ann_Lee)), or one gets an empty host name, the
+        inventory load fails and names the extensions; a format that includes C({number}) avoids both.
     type: str
     default: "ext{number}"
   host_vars_prefix:
@@ -160,6 +167,7 @@ cache_timeout: 3600
 """
 
 import re
+import string
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -169,6 +177,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import OutboundClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
+    extension_summary,
     list_extensions,
     query_extensions,
 )
@@ -182,6 +191,11 @@ except ImportError:
     trust_as_template = None
 
 NOT_IN_HOST_NAMES = re.compile(r"[^A-Za-z0-9_.-]")
+HOST_NAME_FIELDS = tuple(extension_summary({"number": "0"}))  # the keys of every extension summary
+FIELD_LIST = ", ".join("{%s}" % field for field in HOST_NAME_FIELDS)
+FORMAT_ERRORS = (ValueError, AttributeError, IndexError, KeyError, TypeError)
+NUMBERS_NAMED = 5
+UNIQUE_ADVICE = "include {number} in hostname_format, for example 'ext{number}' or '{name}-{number}'"
 PLAIN_TYPES = (str, int, bool, type(None))
 
 
@@ -200,6 +214,69 @@ def unsafe(value):
     return value if type(value) in PLAIN_TYPES else wrap_var(value)  # pylint: disable=unidiomatic-typecheck
 
 
+def check_hostname_format(hostname_format):
+    """Refuse, before any request, a hostname_format that cannot name an extension."""
+    reason = _format_problem(hostname_format)
+    if reason:
+        raise AnsibleParserError("voiceops.pbx.yeastar: hostname_format %r %s; the fields of an extension (all text) "
+                                 "are %s" % (hostname_format, reason, FIELD_LIST))
+
+
+def _format_problem(hostname_format):
+    try:
+        for field in _field_names(hostname_format):
+            root = re.match(r"[^.\[]*", field).group()
+            if not root or root.isdigit():
+                return "has a field without a name ({} or {0}); name it, such as {number}"
+            if root not in HOST_NAME_FIELDS:
+                return "names the field {%s}, which an extension does not have" % root
+        hostname_format.format(**dict.fromkeys(HOST_NAME_FIELDS, "0"))
+    except FORMAT_ERRORS as err:
+        return "cannot be used: %s" % err
+    return None
+
+
+def _field_names(text):
+    """The field names of a format string, those nested in a format spec too."""
+    for _literal, field, spec, _conversion in string.Formatter().parse(text):
+        if field is not None:
+            yield field
+            yield from _field_names(spec or "")
+
+
+def host_name(hostname_format, extension):
+    """The host name of one extension summary, unsafe characters replaced by _; never empty."""
+    try:
+        name = NOT_IN_HOST_NAMES.sub("_", hostname_format.format(**extension))
+    except FORMAT_ERRORS as err:  # only an index or attribute that does not fit this extension's values is left
+        raise AnsibleParserError("voiceops.pbx.yeastar: hostname_format %r cannot name extension %s: %s"
+                                 % (hostname_format, extension["number"], err)) from None
+    if not name:
+        raise AnsibleParserError("voiceops.pbx.yeastar: hostname_format %r gives extension %s an empty host name; %s"
+                                 % (hostname_format, extension["number"], UNIQUE_ADVICE))
+    return name
+
+
+def refuse_shared_host_names(hostname_format, numbers_by_name):
+    """Fail when two or more extensions get one host name: the inventory would merge them into one host."""
+    shared = [(name, numbers) for name, numbers in numbers_by_name.items() if len(numbers) > 1]
+    if not shared:
+        return
+    name, numbers = shared[0]
+    more = len(shared) - 1
+    others = "; %d other host name%s shared too" % (more, " is" if more == 1 else "s are") if more else ""
+    raise AnsibleParserError("voiceops.pbx.yeastar: hostname_format %r gives the host name %r to %s%s; "
+                             "host names must be unique: %s"
+                             % (hostname_format, name, _extensions_named(numbers), others, UNIQUE_ADVICE))
+
+
+def _extensions_named(numbers):
+    if len(numbers) > NUMBERS_NAMED:
+        return "%d extensions: %s and %d more" % (len(numbers), ", ".join(numbers[:NUMBERS_NAMED]),
+                                                  len(numbers) - NUMBERS_NAMED)
+    return "extensions %s and %s" % (", ".join(numbers[:-1]), numbers[-1])
+
+
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     NAME = "voiceops.pbx.yeastar"
 
@@ -209,6 +286,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
+        check_hostname_format(self.get_option("hostname_format"))
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         data = None
@@ -260,24 +338,37 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return {entry["extnumber"]: entry for entry in entries}
 
     def _populate(self, data):
+        for name, (extension, hostvars) in self._named_hosts(data).items():
+            self._add_host(name, extension, hostvars)
+
+    def _named_hosts(self, data):
+        """Host name -> (extension, host variables) of every wanted extension; one name for two is an error."""
         prefix = self.get_option("host_vars_prefix")
-        strict = self.get_option("strict")
+        hostname_format = self.get_option("hostname_format")
+        hosts, numbers_by_name = {}, {}
         for extension in data["extensions"]:
             hostvars = self._host_vars(prefix, extension, data["settings"].get(extension["number"]),
                                        data["registrations"].get(extension["number"]))
-            if not self._wanted(hostvars):
-                continue
-            host = self.inventory.add_host(self._host_name(extension))
-            for name, value in hostvars.items():
-                self.inventory.set_variable(host, name, value)
-            if self.get_option("default_groups"):
-                for kind in ("type", "status"):
-                    if extension[kind]:
-                        group = self.inventory.add_group(self._group_name(kind, extension[kind]))
-                        self.inventory.add_child(group, host)
-            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
-            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+            if self._wanted(hostvars):
+                name = host_name(hostname_format, extension)
+                numbers_by_name.setdefault(name, []).append(extension["number"])
+                hosts[name] = (extension, hostvars)
+        refuse_shared_host_names(hostname_format, numbers_by_name)
+        return hosts
+
+    def _add_host(self, hostname, extension, hostvars):
+        strict = self.get_option("strict")
+        host = self.inventory.add_host(hostname)
+        for name, value in hostvars.items():
+            self.inventory.set_variable(host, name, value)
+        if self.get_option("default_groups"):
+            for kind in ("type", "status"):
+                if extension[kind]:
+                    group = self.inventory.add_group(self._group_name(kind, extension[kind]))
+                    self.inventory.add_child(group, host)
+        self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
 
     def _host_vars(self, prefix, extension, settings, registration):
         """A new dict of host variables, PBX values marked unsafe; the (possibly cached) data is not changed."""
@@ -306,10 +397,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return bool(self._compose(condition, hostvars))
         except Exception as err:  # pylint: disable=broad-exception-caught
             raise AnsibleParserError("voiceops.pbx.yeastar: cannot evaluate the condition %r: %s" % (condition, err)) from None
-
-    def _host_name(self, extension):
-        name = self.get_option("hostname_format").format(**extension)
-        return NOT_IN_HOST_NAMES.sub("_", name)
 
     def _group_name(self, kind, value):
         return NOT_IN_HOST_NAMES.sub("_", "%s%s_%s" % (self.get_option("group_prefix"), kind, value.lower()))
