@@ -30,6 +30,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors impor
     YeastarApiError,
     YeastarLoginRefused,
 )
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_login_refusals import LoginRefusals
 
 READ_ENDPOINTS = frozenset(("login", "heartbeat", "extensionlist/query", "extension/list", "extension/query"))
 HEARTBEAT_AFTER = 20 * 60
@@ -62,25 +63,33 @@ class YeastarClient(ApiClient):
         self._clock = clock
         self._token = None
         self._login_refused = None
+        self._login_refusals = LoginRefusals(host, port, api_username, self._password_md5, lock_timeout=timeout)
         self._last_traffic = None
 
     def login(self):
-        """Log in with the MD5 of the API password; a refusal is final for this client."""
+        """Log in with the MD5 of the API password; a refusal is final for this client, and for every
+        process of this machine with the same PBX and credentials while the PBX's lockout time lasts."""
         if self._login_refused is not None:
             raise self._login_refused
-        body = self.api.login_body(self._username, self._password_md5)
         try:
-            answer = self._retry.run("login", self.where, lambda: self._send("login", body, None),
-                                     lambda err: err.errno in TRANSIENT_ERRNOS, unsent_only=LOGIN_NOT_REPEATED)
-        except YeastarApiError as err:
-            if err.errno in LOGIN_REFUSED_ERRNOS:
-                self._login_refused = YeastarLoginRefused(err.errno, where=self.where)
-                raise self._login_refused from None
+            answer = self._login_refusals.guard(self._send_login, where=self.where)
+        except YeastarLoginRefused as err:
+            self._login_refused = err
             raise
         token = answer.get("token")
         if not isinstance(token, str) or not token:
             raise TransportError("the login answer holds no token", where=self.where, call="login")
         self._token = token
+
+    def _send_login(self):
+        body = self.api.login_body(self._username, self._password_md5)
+        try:
+            return self._retry.run("login", self.where, lambda: self._send("login", body, None),
+                                   lambda err: err.errno in TRANSIENT_ERRNOS, unsent_only=LOGIN_NOT_REPEATED)
+        except YeastarApiError as err:
+            if err.errno in LOGIN_REFUSED_ERRNOS:
+                raise YeastarLoginRefused(err.errno, where=self.where) from None
+            raise
 
     def logout(self):
         """End the session if there is one; a failure here never hides the task's outcome."""

@@ -36,3 +36,11 @@ def make_client(pbx, sleeps):
         settings.update(options)
         return YeastarClient(**settings)
     return make
+
+
+@pytest.fixture(autouse=True)
+def login_state_dir(tmp_path, monkeypatch):
+    """A record of refused logins of each test's own (simulators reuse ports, tests run in parallel)."""
+    directory = tmp_path / "login-state"
+    monkeypatch.setenv("YEASTAR_LOGIN_STATE_DIR", str(directory))
+    return directory
