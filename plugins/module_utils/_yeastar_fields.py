@@ -41,6 +41,7 @@ class Kind:
 
     ansible_type = "str"
     choices = None
+    holds_blank = False  # whether the PBX may hold a value of this kind blank
 
     def check(self, value):
         """Return None when the value is valid, otherwise what is wrong with it."""
@@ -71,6 +72,8 @@ class OnOff(Kind):
 
 
 class Text(Kind):
+    holds_blank = True
+
     def __init__(self, max_length, pattern=None, blank=True, rule=""):
         self.max_length = max_length
         self.pattern = pattern
@@ -133,6 +136,8 @@ class LoginPassword(Password):
 
 
 class Email(Kind):
+    holds_blank = True
+
     def __init__(self, forbidden=""):
         self.forbidden = forbidden
         self.rule = "an e-mail address such as ina@example.com (at most %d characters)%s, or blank" % (
@@ -261,14 +266,26 @@ class Duration(Kind):
 
 
 class Language(Text):
+    holds_blank = False  # the PBX always holds a language, "System Default" at least
+
     def __init__(self):
         super().__init__(63, None, False, '"System Default" or the name of an installed prompt language')
 
 
 class Field:
-    """One setting of an extension."""
+    """One setting of an extension.
 
-    def __init__(self, option, vendor, kind, description, secret=False, answer_name=None, v2_kind=None):
+    holds_blank: whether the PBX may hold the field blank, though the rule for a new value may
+    refuse a blank (an FXS extension's register name, a v1 display name read through v2). A blank
+    of a field that cannot hold one is refused before any request.
+    absent: what an answer that leaves the field out (or gives it as null) means. The vendor's
+    sample answer leaves out blank fields, so a field that may be blank reads as blank; a field
+    that cannot be blank reads as the vendor's documented default, or, without one, stays unknown
+    (left out of the settings: a task that sets it sends it).
+    """
+
+    def __init__(self, option, vendor, kind, description, secret=False, answer_name=None, v2_kind=None,
+                 holds_blank=None, default=None):
         self.option = option
         self.vendor = vendor
         self.kind = kind
@@ -276,6 +293,8 @@ class Field:
         self.description = description
         self.secret = secret
         self.answer_name = answer_name or vendor
+        self.holds_blank = kind.holds_blank if holds_blank is None else holds_blank
+        self.absent = "" if self.holds_blank else default
 
     def kind_for(self, v2):
         """The rule of API v2.0.0 (v2 true) or of v1.x."""
@@ -321,10 +340,10 @@ def md5_hex(text):
     return hashlib.md5(text.encode("utf-8")).hexdigest()  # nosec B324 - the vendor stores this digest
 
 
-def _forward(option, toggle, letter, label):
+def _forward(option, toggle, letter, label, default=None):
     """The five fields of one call-forwarding rule; the vendor names them by a letter (a, n, b)."""
     return [
-        Field(option, toggle, OnOff(), "Forward calls %s." % label),
+        Field(option, toggle, OnOff(), "Forward calls %s." % label, default=default),
         Field(option + "_to", letter + "transferto", Choice(FORWARD_DESTINATIONS), "Where calls are forwarded %s." % label),
         Field(option + "_extension", letter + "transferext", Digits(31),
               "Extension that receives the calls forwarded %s when the destination is Extension." % label),
@@ -346,19 +365,20 @@ FIELDS = [
           v2_kind=Text(31, LETTERS_AND_DIGITS, False, "letters and digits, at most 31, not blank")),
     Field("register_password", "registerpassword", Password(1, 31), "SIP/IAX registration password.", secret=True,
           v2_kind=Password(1, 63, V2_PASSWORD_SYMBOLS)),
-    Field("max_registrations", "maxregistrations", IntRange(1, 5), "Devices that may register at the same time."),
+    Field("max_registrations", "maxregistrations", IntRange(1, 5), "Devices that may register at the same time.",
+          default=1),
     Field("login_password", "loginpassword", LoginPassword(6, 63),
           "Password of the user's web portal; the PBX keeps only its MD5 digest.", secret=True,
           v2_kind=LoginPassword(6, 63, V2_PASSWORD_SYMBOLS)),
     Field("email", "email", Email(), "The user's e-mail address.", v2_kind=Email(V2_NOT_IN_EMAILS)),
     Field("mobile", "mobile", Digits(31), "The user's mobile number.", answer_name="moblie"),
     Field("language", "language", Language(), "Language of the system prompts."),
-    Field("voicemail", "hasvoicemail", OnOff(), "Enable the voicemail box."),
+    Field("voicemail", "hasvoicemail", OnOff(), "Enable the voicemail box.", default=True),
     Field("voicemail_to_email", "enablevmtoemail", VoicemailToEmail(custom=False),
           "Send new voicemail to the e-mail address; V(custom) (API v2.0.0) sends it to a custom address.",
-          v2_kind=VoicemailToEmail(custom=True)),
+          v2_kind=VoicemailToEmail(custom=True), default=False),
     Field("voicemail_pin", "vmsecret", Digits(63), "Voicemail access PIN.", secret=True),
-] + _forward("always_forward", "alwaysforward", "a", "always") + \
+] + _forward("always_forward", "alwaysforward", "a", "always", default=False) + \
     _forward("no_answer_forward", "noanswerforward", "n", "when not answered") + \
     _forward("busy_forward", "busyforward", "b", "when busy") + [
     Field("mobility_extension", "enablemobile", OnOff(), "Ring the mobile number as a mobility extension."),

@@ -36,10 +36,17 @@ REQUIRED_WITH = [
 _MISSING = object()
 _READERS = tuple((field.option, field.answer_name, field.vendor, field.kind.from_answer, field) for field in FIELDS)
 _SECRETS = tuple(field.option for field in FIELDS if field.secret)
+_ABSENT = tuple((field.option, field.absent) for field in FIELDS if field.absent is not None)
 
 
 def settings_from_answer(answer):
-    """An extension/query entry as module options and types; fields the answer lacks are left out."""
+    """An extension/query entry as module options and types.
+
+    A field the answer leaves out (or gives as null) reads as the field table's absent value:
+    blank for a field the PBX may hold blank, else the vendor's documented default; a field
+    without either is left out (unknown). The module, the info module and the inventory all
+    read answers here, so that they agree.
+    """
     settings = {}
     get = answer.get
     for option, answer_name, vendor, convert, field in _READERS:
@@ -50,6 +57,9 @@ def settings_from_answer(answer):
             continue
         # anything but a string (numbers, booleans, malformed values) takes the field's own path
         settings[option] = convert(value) if value.__class__ is str else field.from_answer(answer)
+    for option, absent in _ABSENT:
+        if option not in settings:
+            settings[option] = absent
     return settings
 
 

@@ -39,9 +39,10 @@ def test_the_list_is_the_same_on_both_versions(ansible, pbx):
     assert second_calls == {"login": 1, "extension/list": 1, "logout": 1}
 
 
+@pytest.mark.parametrize("omit_empty", [False, True], ids=["full-answers", "omit-empty"])
 @pytest.mark.parametrize("mobile_key", ["mobile", "moblie"])
-def test_the_details_are_the_same_on_both_versions(ansible, pbx, mobile_key):
-    pbx.configure(v2_mobile_key=mobile_key)
+def test_the_details_are_the_same_on_both_versions(ansible, pbx, mobile_key, omit_empty):
+    pbx.configure(v2_mobile_key=mobile_key, omit_empty=omit_empty)
     first, first_calls = info(ansible, pbx, {"details": True}, V1)
     second, second_calls = info(ansible, pbx, {"details": True}, V2)
     settings = {item["number"]: item["settings"] for item in first["extensions"]}
@@ -60,9 +61,10 @@ def test_named_extensions_with_secrets_are_the_same_on_both_versions(ansible, pb
     assert second == first
 
 
+@pytest.mark.parametrize("omit_empty", [False, True], ids=["full-answers", "omit-empty"])
 @pytest.mark.parametrize("mobile_key", ["mobile", "moblie"])
-def test_settings_read_on_v2_passed_back_change_nothing(ansible, pbx, mobile_key):
-    pbx.configure(v2_mobile_key=mobile_key)
+def test_settings_read_on_v2_passed_back_change_nothing(ansible, pbx, mobile_key, omit_empty):
+    pbx.configure(v2_mobile_key=mobile_key, omit_empty=omit_empty)
     read, _calls = info(ansible, pbx, {"details": True}, V2)
     items = [item["settings"] for item in read["extensions"]]
     assert items[2]["register_password"] == MASK and items[2]["mobile"] == "13489999999"

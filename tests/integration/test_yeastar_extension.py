@@ -29,7 +29,14 @@ def configure(ansible, args, **options):
     return ansible.module("yeastar_extension", args, **options)
 
 
-def test_converge_then_a_second_run_sends_no_update(ansible, pbx):
+@pytest.fixture(params=[False, True], ids=["full-answers", "omit-empty"])
+def omit_empty(request, pbx):
+    """The PBX answers every field, or leaves out the blank ones as the vendor's sample answer does."""
+    pbx.configure(omit_empty=request.param)
+    return request.param
+
+
+def test_converge_then_a_second_run_sends_no_update(ansible, pbx, omit_empty):
     status, result, _run = configure(ansible, dict(POLICY, extension=1002))
     assert status == "CHANGED"
     assert result["changed_fields"] == [
@@ -134,7 +141,36 @@ def test_a_refused_update_reports_the_vendor_error(ansible, pbx):
     assert "PBX 127.0.0.1, call extension/update: the PBX answered error 10017 (the extension configuration failed)" in result["msg"]
 
 
-def test_info_settings_passed_back_unchanged_report_no_change(ansible, pbx):
+BLANKS = {"always_forward_extension": "", "always_forward_number": "", "no_answer_forward_extension": "",
+          "agent_id": "", "mobile": "", "email": "", "mobile_prefix": "", "caller_id": ""}
+
+
+@pytest.mark.parametrize("api_version", ["v1.0.0", "v2.0.0"])
+def test_blank_values_of_fields_the_pbx_leaves_out_change_nothing(ansible, pbx, omit_empty, api_version):
+    args = dict(BLANKS, extension=1003, api_version=api_version)
+    pbx.patch_extension("1003", callerid="")
+    status, result, _run = configure(ansible, args)
+    assert status == "SUCCESS" and result["changed_fields"] == [], result
+    assert pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
+
+    pbx.patch_extension("1003", agentid="77", email="ina@example.com", moblie="0612", atransferext="1002", callerid="X")
+    status, result, _run = configure(ansible, args)
+    assert status == "CHANGED" and result["changed_fields"] == ["caller_id", "email", "mobile", "always_forward_extension",
+                                                                "agent_id"]
+    pbx.reset_counters()
+    status, result, _run = configure(ansible, args)
+    assert status == "SUCCESS" and result["changed_fields"] == [], result
+    assert pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
+
+
+def test_info_reports_fields_the_pbx_leaves_out_as_blank(ansible, pbx, omit_empty):
+    _status, info, _run = ansible.module("yeastar_extension_info", {"extensions": [1000]})
+    settings = info["extensions"][0]["settings"]
+    assert settings["agent_id"] == settings["always_forward_extension"] == settings["register_name"] == ""
+    assert settings["email"] == settings["mobile"] == ""
+
+
+def test_info_settings_passed_back_unchanged_report_no_change(ansible, pbx, omit_empty):
     _status, info, _run = ansible.module("yeastar_extension_info", {"details": True})
     pbx.reset_counters()
     status, result, _run = configure(ansible, {"extensions": [item["settings"] for item in info["extensions"]]})
@@ -223,7 +259,7 @@ EVERY_FIELD = {
 }
 
 
-def test_every_field_by_its_vendor_name_then_by_its_option_name(ansible, pbx):
+def test_every_field_by_its_vendor_name_then_by_its_option_name(ansible, pbx, omit_empty):
     fields = {field.option: field for field in FIELDS}
     assert set(EVERY_FIELD) == set(fields)
     by_vendor = {fields[option].vendor: value for option, value in EVERY_FIELD.items()}

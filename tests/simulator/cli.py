@@ -55,7 +55,7 @@ Admin calls (same server, JSON, never counted, never faulted):
                                       "max_failed_logins":N,"update_rate":"3/1" or null,
                                       "api_versions":[...],"username":U,"password":P,"allowed_ips":[...],
                                       "strong_passwords":B,"v2_mobile_key":"mobile"|"moblie",
-                                      "max_extensions":N or null}
+                                      "max_extensions":N or null,"omit_empty":B}
   GET  /__sim__/lockouts              failed logins and lockouts per client IP
   POST /__sim__/unblock               body {} or {"ip":IP}: clear lockouts
   GET  /__sim__/deletes               raw "number" of every v2 extension/delete call, e.g. ["1005","all"]
@@ -130,6 +130,9 @@ def build_parser():
                          help="how v2 extension/query answers spell the mobile number (v1 always says moblie)")
     yeastar.add_argument("--max-extensions", type=int, default=500, metavar="N",
                          help="v2 extension/add answers 10017 once the PBX holds N extensions; 0: no limit")
+    yeastar.add_argument("--omit-empty", action="store_true",
+                         help="extension/query answers (v1 and v2) leave out every blank field, as the vendor's sample"
+                              " answer leaves out atransferext or agentid")
     yeastar.add_argument("--allowed-ip", metavar="IP", action="append", help="answer 20015 to every other caller, repeatable; default: anyone")
     seed = yeastar.add_mutually_exclusive_group()
     seed.add_argument("--extensions", type=int, metavar="N", help="generate N plausible extensions instead of the vendor sample")
@@ -183,7 +186,7 @@ def main(argv=None):
             max_failed_logins=args.max_failed_logins, update_rate=args.update_rate, allowed_ips=args.allowed_ip,
             extensions=args.extensions, first_extension=args.first_extension, seed_file=args.seed_file,
             state_file=args.state_file, log=log, pki=pki, strong_passwords=args.strong_passwords,
-            v2_mobile_key=args.v2_mobile_key, max_extensions=args.max_extensions)
+            v2_mobile_key=args.v2_mobile_key, max_extensions=args.max_extensions, omit_empty=args.omit_empty)
         for fault in faults if sim else ():
             sim.faults.add(fault)
         sims = [sim] if sim else []

@@ -27,6 +27,9 @@ Choices where the vendor pages are silent:
   blank ``extid`` means every extension; an ``extid`` that is neither a string nor an
   integer answers 10002. Every field of the record is answered (forward
   sub-fields the vendor sample leaves out included, blank when unset), ``port`` for FXS only.
+  With ``omit_empty`` (off by default), extension/query answers of both versions leave out
+  every field whose value is blank, as the vendor's sample answer leaves out ``atransferext``
+  or ``agentid``. List answers always leave out ``port`` but for FXS, and v2 ``agentid`` when blank.
 - extension/update accepts integers for string values; a blank ``extid`` is 10004, an
   unknown one 10006, unknown field names and bad values 10017, nothing is applied unless
   every field is valid. ``extnumber`` renumbers: digits, not in use (else 10017).
@@ -69,14 +72,15 @@ class YeastarSimulator(SimulatorBase):
                  username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0", "v2.0.0"),
                  token_lifetime=1800, lockout_seconds=600, max_failed_logins=5, update_rate=None, allowed_ips=None,
                  latency=0.0, extensions=None, first_extension=1000, seed_file=None, state_file=None, log=None, pki=None,
-                 clock=time.monotonic, strong_passwords=True, v2_mobile_key="mobile", max_extensions=500):
+                 clock=time.monotonic, strong_passwords=True, v2_mobile_key="mobile", max_extensions=500,
+                 omit_empty=False):
         super().__init__(host=host, port=port, tls=tls, ca_path=ca_path, cert_hostnames=cert_hostnames,
                          expired_cert=expired_cert, pki=pki, log=log, latency=latency)
         settings = YeastarSettings(username=username, password=password, api_versions=api_versions,
                                    token_lifetime=token_lifetime, lockout_seconds=lockout_seconds,
                                    max_failed_logins=max_failed_logins, update_rate=update_rate, allowed_ips=allowed_ips,
                                    strong_passwords=strong_passwords, v2_mobile_key=v2_mobile_key,
-                                   max_extensions=max_extensions)
+                                   max_extensions=max_extensions, omit_empty=omit_empty)
         store = ExtensionStore.from_options(extensions, first_extension, seed_file, state_file)
         self.api = YeastarApi(store, settings, clock)
         self.api.on_error = lambda error: self.access_log.line("internal error: %s: %s" % (type(error).__name__, error))
@@ -118,7 +122,8 @@ class YeastarSimulator(SimulatorBase):
     def configure(self, **values):
         """Change settings while running: username, password, api_versions, token_lifetime,
         lockout_seconds, max_failed_logins, update_rate ("3/1" or None), allowed_ips,
-        strong_passwords (bool), v2_mobile_key ("mobile" or "moblie"), max_extensions (0/None: no limit)."""
+        strong_passwords (bool), v2_mobile_key ("mobile" or "moblie"), max_extensions (0/None: no limit),
+        omit_empty (bool: extension/query answers leave out blank fields)."""
         with self.api.lock:
             self.api.settings.update(values)
             return self.api.settings.as_dict()

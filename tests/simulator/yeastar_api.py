@@ -55,13 +55,15 @@ class YeastarSettings:
 
     def __init__(self, username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0", "v2.0.0"),
                  token_lifetime=1800.0, lockout_seconds=600.0, max_failed_logins=5, update_rate=None, allowed_ips=None,
-                 strong_passwords=True, v2_mobile_key="mobile", max_extensions=500):
+                 strong_passwords=True, v2_mobile_key="mobile", max_extensions=500, omit_empty=False):
         if isinstance(api_versions, str):
             api_versions = [item.strip() for item in api_versions.split(",") if item.strip()]
         if isinstance(allowed_ips, str):
             allowed_ips = [item.strip() for item in allowed_ips.split(",") if item.strip()]
         if not isinstance(strong_passwords, bool):
             raise ValueError("strong_passwords must be true or false")
+        if not isinstance(omit_empty, bool):
+            raise ValueError("omit_empty must be true or false")
         if v2_mobile_key not in MOBILE_KEYS:
             raise ValueError("v2_mobile_key must be one of %s" % ", ".join(MOBILE_KEYS))
         if isinstance(max_extensions, bool) or (max_extensions is not None and int(max_extensions) < 0):
@@ -77,6 +79,7 @@ class YeastarSettings:
         self.strong_passwords = strong_passwords
         self.v2_mobile_key = v2_mobile_key
         self.max_extensions = None if max_extensions is None else int(max_extensions)
+        self.omit_empty = omit_empty
 
     def update(self, values):
         """Change settings from a dict; unknown names raise ``ValueError``. All or nothing."""
@@ -101,7 +104,7 @@ class YeastarSettings:
                 "update_rate": {"count": rate[0], "seconds": rate[1]} if rate else None,
                 "allowed_ips": list(self.allowed_ips) if self.allowed_ips else None,
                 "strong_passwords": self.strong_passwords, "v2_mobile_key": self.v2_mobile_key,
-                "max_extensions": self.max_extensions}
+                "max_extensions": self.max_extensions, "omit_empty": self.omit_empty}
 
 
 def split_path(path):

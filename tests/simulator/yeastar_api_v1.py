@@ -37,13 +37,14 @@ class V1Endpoints(Endpoints):
     def query(self, data, token, client_ip, now):
         store = self.api.store
         extid = data.get("extid")
+        omit_empty = self.api.settings.omit_empty
         if extid is None:
-            return {"status": SUCCESS, "extinfos": store.info_items(store.numbers())}
+            return {"status": SUCCESS, "extinfos": store.info_items(store.numbers(), omit_empty)}
         text = as_text(extid)
         if text is None:
             return failed("10002")
         wanted = [part.strip() for part in text.split(",") if part.strip()]
-        items = store.info_items(wanted or store.numbers())
+        items = store.info_items(wanted or store.numbers(), omit_empty)
         if wanted and not items:
             return failed("10006")
         return {"status": SUCCESS, "extinfos": items}

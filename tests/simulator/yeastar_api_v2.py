@@ -71,7 +71,7 @@ class V2Endpoints(Endpoints):
         if text is None:
             return failed("10002")
         wanted = store.numbers() if text.strip() == "all" else [part.strip() for part in text.split(",")]
-        items = store.info_items(wanted)
+        items = store.info_items(wanted, self.api.settings.omit_empty)
         if not items:
             return failed("10006")
         return {"status": SUCCESS, "extinfos": [self._item(item) for item in items]}

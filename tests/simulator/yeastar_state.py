@@ -89,11 +89,15 @@ class ExtensionStore:
         with self._lock:
             return [_pick(self._records[number], LIST_FIELDS) for number in self.numbers()]
 
-    def info_items(self, numbers):
-        """The extinfos of extension/query for ``numbers`` that exist, in extension-number order."""
+    def info_items(self, numbers, omit_empty=False):
+        """The extinfos of extension/query for ``numbers`` that exist, in extension-number order;
+        with ``omit_empty``, without the fields whose value is blank."""
         with self._lock:
             wanted = sorted({number for number in numbers if number in self._records}, key=number_key)
-            return [_pick(self._records[number], FIELDS, extras=True) for number in wanted]
+            items = [_pick(self._records[number], FIELDS, extras=True) for number in wanted]
+        if omit_empty:
+            items = [{key: value for key, value in item.items() if value != ""} for item in items]
+        return items
 
     def apply(self, extid, changes):
         """Write validated changes (maybe a new ``extnumber``) to extension ``extid``, then save."""

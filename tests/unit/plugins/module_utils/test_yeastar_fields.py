@@ -115,6 +115,36 @@ def test_the_answer_read_back_as_desired_settings_is_no_change():
     assert changed_options(settings, settings) == []
 
 
+def omitted(answer, *keys):
+    """The answer without keys, as a PBX that leaves out blank fields sends it."""
+    return {key: value for key, value in answer.items() if key not in keys}
+
+
+def test_a_field_the_answer_leaves_out_reads_as_blank_when_the_pbx_may_hold_it_blank():
+    settings = settings_from_answer(omitted(VENDOR_QUERY_SAMPLE, "email", "moblie", "registername", "vmsecret"))
+    for option in ("email", "mobile", "register_name", "voicemail_pin", "always_forward_extension",
+                   "always_forward_number", "no_answer_forward_number", "busy_forward_extension", "agent_id"):
+        assert settings[option] == "", option
+    assert changed_options({"agent_id": "", "always_forward_extension": "", "mobile": "", "email": ""}, settings) == []
+    assert changed_options({"agent_id": "6932"}, settings) == ["agent_id"]
+
+
+def test_a_null_field_reads_as_a_left_out_one():
+    assert settings_from_answer(dict(VENDOR_QUERY_SAMPLE, agentid=None, email=None))["agent_id"] == ""
+
+
+def test_a_left_out_field_that_cannot_be_blank_reads_as_the_documented_default_or_stays_unknown():
+    settings = settings_from_answer(omitted(VENDOR_QUERY_SAMPLE, "hasvoicemail", "enablevmtoemail", "alwaysforward",
+                                            "maxregistrations", "dnd", "language", "registerpassword", "loginpassword",
+                                            "ringtimeout"))
+    assert (settings["voicemail"], settings["voicemail_to_email"], settings["always_forward"]) == (True, False, False)
+    assert settings["max_registrations"] == 1
+    for unknown in ("do_not_disturb", "language", "register_password", "login_password", "ring_timeout",
+                    "always_forward_to"):
+        assert unknown not in settings, unknown
+    assert changed_options({"do_not_disturb": False, "voicemail": True}, settings) == ["do_not_disturb"]
+
+
 def test_only_differing_fields_are_sent_as_vendor_strings():
     current = settings_from_answer(VENDOR_QUERY_SAMPLE)
     desired = {"voicemail": True, "ring_timeout": 60, "mobile": "0612", "do_not_disturb": True, "max_call_duration": "600"}
