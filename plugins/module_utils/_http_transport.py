@@ -8,7 +8,9 @@
 of the collection raises.
 
 TLS, timeouts, connection failures and bodies that are not JSON become one-line errors
-naming the server and the call; secrets given to post() never appear in them.
+naming the server and the call; secrets given to post() never appear in them. The timeout is a
+deadline for the whole request: name resolution, connect, TLS handshake, sending, and the whole
+answer, so that a server that answers one byte at a time cannot hold a task.
 No third-party library: a module process starts faster without one, and an execution
 environment needs nothing beyond Python.
 """
@@ -18,11 +20,14 @@ from __future__ import annotations
 import codecs
 import collections
 import http.client
+import io
+import ipaddress
 import json
 import os
 import select
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -200,13 +205,18 @@ class _NoAnswer(Exception):
 class HttpSession:
     """Keep-alive connections, one per server, reused call after call (one API session
     is one connection). A connection the server has closed while idle is replaced before
-    the next request is written, so that a write is never sent into a dead connection."""
+    the next request is written, so that a write is never sent into a dead connection.
+
+    Every request has a deadline, timeout seconds after it starts: each blocking step of it
+    (connecting, the TLS handshake, sending, every read of the answer) may only wait for what
+    is left of that time."""
 
     def __init__(self):
         self._connections = {}
         self._contexts = {}
 
     def post(self, url, verify=True, timeout=30, params=None, json=None, data=None):  # pylint: disable=redefined-outer-name
+        deadline = Deadline(timeout)
         parts = urlsplit(url)
         path = parts.path or "/"
         if params:
@@ -216,7 +226,7 @@ class HttpSession:
         else:
             body, content_type = urlencode(data or {}), "application/x-www-form-urlencoded"
         headers = {"Content-Type": content_type, "Accept": "application/json", "User-Agent": "voiceops.pbx"}
-        connection = self._connection(parts, verify, timeout)
+        connection = self._connection(parts, verify, deadline)
         try:
             connection.request("POST", path, body=body.encode("utf-8"), headers=headers)
             response = connection.getresponse()
@@ -235,30 +245,39 @@ class HttpSession:
             connection.close()
         self._connections.clear()
 
-    def _connection(self, parts, verify, timeout):
+    def _connection(self, parts, verify, deadline):
         key = (parts.scheme, parts.netloc, verify)
         connection = self._connections.get(key)
         if connection is not None and _closed_by_server(connection):
             self._drop(parts)
             connection = None
         if connection is None:
-            port = parts.port
-            if parts.scheme == "https":
-                connection = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout, context=self._context(verify))
-            else:
-                connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+            connection = self._connect(parts, verify, deadline)
+            self._connections[key] = connection
+        connection.sock.deadline = deadline
+        return connection
+
+    def _connect(self, parts, verify, deadline):
+        """A new connection, its socket connected (and the TLS handshake done) within the deadline."""
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(parts.hostname, parts.port, context=self._context(verify))
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port)
+        try:
+            sock = open_socket(connection.host, connection.port, deadline)
+        except OSError as exc:
+            raise _NotSent(exc) from None
+        if parts.scheme == "https":
             try:
-                connection.connect()
+                sock.settimeout(deadline.remaining())
+                sock = self._context(verify).wrap_socket(sock, server_hostname=connection.host)
             except ssl.SSLError:
-                connection.close()
+                sock.close()
                 raise
             except OSError as exc:
-                connection.close()
+                sock.close()
                 raise _NotSent(exc) from None
-            self._connections[key] = connection
-        connection.timeout = timeout
-        if connection.sock is not None:
-            connection.sock.settimeout(timeout)
+        connection.sock = DeadlineSocket(sock, deadline)
         return connection
 
     def _drop(self, parts):
@@ -270,6 +289,118 @@ class HttpSession:
         if context is None:
             context = self._contexts[verify] = tls_context(verify)
         return context
+
+
+class Deadline:
+    """The moment a request must be over by, timeout seconds after it started."""
+
+    def __init__(self, timeout, clock=time.monotonic):
+        self._clock = clock
+        self._end = clock() + timeout
+
+    def remaining(self):
+        """Seconds left; TimeoutError once there are none."""
+        left = self._end - self._clock()
+        if left <= 0:
+            raise TimeoutError("the deadline of the request has passed")
+        return left
+
+
+class DeadlineSocket:
+    """A connected socket (plain or TLS) whose blocking calls wait at most until the deadline of
+    the request under way; http.client only sends with sendall() and reads through makefile()."""
+
+    def __init__(self, sock, deadline):
+        self._sock = sock
+        self.deadline = deadline
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def arm(self):
+        """Give the next blocking call only the time left."""
+        self._sock.settimeout(self.deadline.remaining())
+
+    def sendall(self, data, *flags):
+        self.arm()
+        return self._sock.sendall(data, *flags)
+
+    def makefile(self, mode="rb", buffering=None, **_options):
+        if mode != "rb":
+            raise ValueError("only binary reading is supported")
+        # The socket's own unbuffered reader keeps the socket open for the answer even after
+        # http.client closes a connection the server will close (Connection: close).
+        raw = self._sock.makefile("rb", buffering=0)
+        return io.BufferedReader(_DeadlineReader(self, raw), buffering or io.DEFAULT_BUFFER_SIZE)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """Reads of a socket, each waiting only for the time left before the deadline."""
+
+    def __init__(self, deadline_socket, raw):
+        super().__init__()
+        self._deadline_socket = deadline_socket
+        self._raw = raw
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        self._deadline_socket.arm()
+        return self._raw.readinto(buffer)
+
+    def close(self):
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+def open_socket(host, port, deadline):
+    """A TCP connection to host:port made within the deadline, trying each address of the name in turn."""
+    error = OSError("the name %s has no address" % host)
+    for family, kind, protocol, _canonical_name, address in resolve(host, port, deadline):
+        sock = socket.socket(family, kind, protocol)
+        try:
+            sock.settimeout(deadline.remaining())
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise error
+
+
+def resolve(host, port, deadline):
+    """getaddrinfo() within the deadline: a name server that never answers must not hold the request.
+    The look-up runs in a thread of its own, since getaddrinfo() itself cannot be given a timeout."""
+    if _is_ip_address(host):
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    outcome = []
+
+    def look_up():
+        try:
+            outcome.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=look_up, name="resolve %s" % host, daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    if not outcome:
+        raise TimeoutError("the name %s was not resolved in time" % host)
+    if isinstance(outcome[0], OSError):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _is_ip_address(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _json_dumps(value):
