@@ -49,6 +49,7 @@ class Change:
         self.outcome = "unchanged"
         self.error = None
         self.errno = None
+        self.note = None  # what the task should be warned of, such as a renumbering read as done already
 
     @property
     def needed(self):
@@ -124,6 +125,11 @@ def plan_changes(client, requests, batch_size, purge=None, update_password="alwa
     return plan
 
 
+def plan_notes(plan):
+    """What the task should be warned of, in plan order."""
+    return [change.note for change in plan if change.note]
+
+
 def _change_for(request, current, api, update_password):
     """The change of one request, or why there can be none."""
     old, new = request.number, request.new_number
@@ -141,7 +147,11 @@ def _change_for(request, current, api, update_password):
                           "serves it" % (old, new, api.name))
         return update_change(request, old, settings_from_answer(current[old]), api, update_password), None
     if new and new in current:
-        return update_change(request, new, settings_from_answer(current[new]), api, update_password), None
+        change = update_change(request, new, settings_from_answer(current[new]), api, update_password)
+        change.note = ("%sextension %s does not exist but new_extension %s does: read as already renumbered, so the "
+                       "settings of the task apply to %s (changed or not). If %s is a typo, nothing was renumbered."
+                       % (request.label, old, new, new, old))
+        return change, None
     if new:
         return None, "neither extension %s nor %s exists, so there is nothing to renumber" % (old, new)
     if not api.can_create:

@@ -65,6 +65,7 @@ options:
     description:
       - Number of the extension to configure, create or delete (the vendor's C(extid) on API v1.x, C(number) on
         v2.0.0). An unquoted number works.
+      - "Quote numbers with leading zeros: YAML reads an unquoted V(0100) as the octal number 64."
       - Mutually exclusive with O(extensions); one of the two is required.
     type: raw
     aliases: [extid, number]
@@ -72,7 +73,8 @@ options:
     description:
       - Renumber the extension to this number (the vendor's C(extnumber)). API v1.x only.
       - Idempotent; when O(extension) no longer exists and O(new_extension) does, the extension counts as already
-        renumbered and the other settings apply to O(new_extension).
+        renumbered and the other settings apply to O(new_extension). The task then warns, since a typo in
+        O(extension) reads the same way and renumbers nothing.
     type: raw
     aliases: [extnumber]
   state:
@@ -129,12 +131,15 @@ options:
       extension:
         description:
           - Number of the extension. An unquoted number works.
+          - "Quote numbers with leading zeros: YAML reads an unquoted V(0100) as the octal number 64."
         type: raw
         required: true
         aliases: [extid, number]
       new_extension:
         description:
           - Renumber the extension to this number. API v1.x only.
+          - As O(new_extension); when O(extensions[].extension) does not exist and this number does, the settings
+            apply to this number and the task warns.
         type: raw
         aliases: [extnumber]
       state:
@@ -823,7 +828,7 @@ retries:
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError, usage
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_outcome import apply_plan
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import plan_changes
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import plan_changes, plan_notes
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_requests import read_purge, read_requests
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
@@ -855,6 +860,8 @@ def main():
         with client:
             plan = plan_changes(client, requests, params["batch_size"], purge, params["update_password"],
                                 api.can_create and params["strong_passwords"])
+            for note in plan_notes(plan):
+                module.warn(note)
             outcome = apply_plan(client, plan, module.check_mode, params["batch_size"])
     except (ApiClientError, ValueError) as err:
         module.fail_on_error(err, **usage(client))

@@ -105,6 +105,30 @@ def test_renumbering_is_idempotent_both_ways(ansible, pbx):
     assert status == "CHANGED" and pbx.extension("1006") is not None and pbx.extension("2006") is None
 
 
+def test_a_renumbering_read_as_done_already_warns_that_it_may_be_a_typo(ansible, pbx):
+    before = pbx.extensions
+    status, result, run = configure(ansible, {"extension": 9999, "new_extension": 1003, "display_name": "Typo"})
+    assert status == "CHANGED" and result["changed_fields"] == ["display_name"]
+    warning = ("extension 9999 does not exist but new_extension 1003 does: read as already renumbered, so the settings "
+               "of the task apply to 1003 (changed or not). If 9999 is a typo, nothing was renumbered.")
+    assert warning in " ".join(result.get("warnings", [])) or warning in " ".join((run.stdout + run.stderr).split())
+    assert pbx.extension("9999") is None and pbx.extension("1003")["username"] == "Typo"
+    assert sorted(record["extnumber"] for record in pbx.extensions) == sorted(record["extnumber"] for record in before)
+
+
+def test_a_bulk_item_read_as_renumbered_already_names_the_item_in_its_warning(ansible, pbx):
+    status, _result, run = configure(ansible, {"extensions": [{"extension": 9999, "new_extension": 1003}]})
+    assert status == "SUCCESS"
+    assert "extensions[0]: extension 9999 does not exist but new_extension 1003 does" in " ".join(
+        (run.stdout + run.stderr).split())
+
+
+def test_a_real_renumbering_does_not_warn(ansible, pbx):
+    status, result, run = configure(ansible, {"extension": 1006, "new_extension": 2006})
+    assert status == "CHANGED" and pbx.extension("2006") is not None
+    assert not result.get("warnings") and "[WARNING]" not in run.stdout + run.stderr
+
+
 def test_renumbering_onto_an_existing_extension_is_refused(ansible, pbx):
     status, result, _run = configure(ansible, {"extension": 1005, "new_extension": 1006})
     assert status == "FAILED" and "cannot renumber extension 1005 to 1006: 1006 already exists" in result["msg"]
