@@ -62,6 +62,7 @@ class Ansible:
             YEASTAR_USERNAME="api",
             YEASTAR_PASSWORD=pbx.api_password,
             YEASTAR_CA_PATH=pbx.ca_path,
+            YEASTAR_LOGIN_STATE_DIR=str(tmp_path / "login-state"),  # simulators reuse ports: no record shared
         )
 
     def module(self, name, args, check=False, diff=False, env=None, verbosity=0):
