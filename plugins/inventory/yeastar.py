@@ -175,6 +175,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import OutboundClient
+from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_options import url_problems
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
     extension_summary,
@@ -182,7 +183,11 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
     query_extensions,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import SECRET_OPTIONS
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import CONNECTION_ENV, INSECURE_WARNING
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
+    CONNECTION_ENV,
+    INSECURE_WARNING,
+    connection_problems,
+)
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import settings_from_answer
 
 try:  # ansible-core 2.19+ (data tagging): a plain str is never templated, only values tagged as trusted are
@@ -306,6 +311,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         options = {name: self.get_option(name) for name in CONNECTION_ENV}
         if not options["host"]:
             raise AnsibleParserError("voiceops.pbx.yeastar: set host (or YEASTAR_HOST) in %s" % self._config_path)
+        problems = connection_problems(options)
+        if self.get_option("registration") and self.get_option("outbound_url"):
+            problems.extend(url_problems(self.get_option("outbound_url"), "outbound_url"))
+        if problems:
+            raise AnsibleParserError("voiceops.pbx.yeastar: Invalid input in %s, nothing was sent to the PBX: %s"
+                                     % (self._config_path, "; ".join(problems)))
         if not options["validate_certs"] and options["scheme"] == "https":
             self.display.warning("voiceops.pbx.yeastar: " + INSECURE_WARNING)
         try:

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import env_fallback
 
 OUTBOUND_ENV = {
@@ -35,6 +37,31 @@ def outbound_argument_spec():
         ca_path=dict(type="path", fallback=_env("ca_path")),
         request_timeout=dict(type="int", default=30),
     )
+
+
+def outbound_connection_problems(options):
+    """What is wrong with url and request_timeout, in words that name each option and its rule;
+    an empty list when nothing is."""
+    problems = url_problems(options["url"])
+    if options["request_timeout"] < 1:
+        problems.append("request_timeout: %s is invalid; it must be 1 second or more (a deadline for the whole request)"
+                        % options["request_timeout"])
+    return problems
+
+
+def url_problems(url, option="url"):
+    """The base URL must be http:// or https:// with a server name, and a port (if any) from 1 to 65535."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ["%s: %r is invalid; it must start with http:// or https:// and name the server, for example "
+                "http://callcenter.example.com:8080" % (option, url)]
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        return ["%s: %r is invalid; its port must be from 1 to 65535" % (option, url)]
+    return []
 
 
 def outbound_client_kwargs(options):

@@ -18,17 +18,24 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
     INSECURE_WARNING,
     client_kwargs,
+    connection_problems,
     yeastar_argument_spec,
 )
 
+INVALID_INPUT = "Invalid input, nothing was sent to the PBX: "
+
 
 class YeastarModule(AnsibleModule):
-    """An AnsibleModule that also takes the connection options and builds the API client."""
+    """An AnsibleModule that also takes the connection options, checks them before the module's
+    own code runs, and builds the API client."""
 
     def __init__(self, argument_spec, **kwargs):
         spec = yeastar_argument_spec()
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, **kwargs)
+        problems = connection_problems(self.params)
+        if problems:
+            self.fail_json(msg=INVALID_INPUT + "; ".join(problems), problems=problems, **usage(None))
         if not self.params["validate_certs"] and self.params["scheme"] == "https":
             self.warn(INSECURE_WARNING)
 

@@ -14,6 +14,9 @@ imports nothing that talks to the PBX.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import VERSION_CHOICES
@@ -55,6 +58,44 @@ def yeastar_argument_spec():
         ca_path=dict(type="path", fallback=_env("ca_path")),
         timeout=dict(type="int", default=30, fallback=_env("timeout")),
     )
+
+
+def connection_problems(options):
+    """What is wrong with the connection options host, port and timeout of a mapping, in words that
+    name each option and its rule; an empty list when nothing is. A value that is None is not
+    checked here (required options are Ansible's to ask for)."""
+    problems = []
+    if options.get("host") is not None:
+        problems.extend(host_problems(options["host"]))
+    if options.get("port") is not None:
+        problems.extend(port_problems(options["port"]))
+    if options.get("timeout") is not None:
+        problems.extend(timeout_problems(options["timeout"]))
+    return problems
+
+
+def host_problems(host):
+    """A host must be the bare name or IP address of the PBX."""
+    if not host.strip():
+        return ["host: it is blank; give the name or IP address of the PBX"]
+    if "://" in host or "/" in host or re.search(r"\s", host) or host.count(":") == 1:
+        bare = urlsplit(host if "://" in host else "//" + host.strip()).hostname
+        example = " (%s)" % bare if bare and bare != host else ""
+        return ["host: %r is invalid; give the bare name or IP address of the PBX%s, without scheme, port, "
+                "path or spaces (scheme and port are options of their own)" % (host, example)]
+    return []
+
+
+def port_problems(port, option="port"):
+    if not 1 <= port <= 65535:
+        return ["%s: %s is invalid; it must be from 1 to 65535" % (option, port)]
+    return []
+
+
+def timeout_problems(timeout, option="timeout"):
+    if timeout < 1:
+        return ["%s: %s is invalid; it must be 1 second or more (a deadline for the whole request)" % (option, timeout)]
+    return []
 
 
 def field_argument_spec():

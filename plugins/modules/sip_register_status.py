@@ -45,7 +45,7 @@ options:
   timeout:
     description:
       - Seconds to wait with O(wait_for) before failing; the failure names the extensions that never got there.
-      - Each HTTP call has its own limit, O(request_timeout).
+      - Each HTTP request has its own deadline, O(request_timeout).
     type: int
     default: 300
   interval:
@@ -165,6 +165,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client impo
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_options import (
     outbound_argument_spec,
     outbound_client_kwargs,
+    outbound_connection_problems,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import parse_extension_numbers
 
@@ -241,20 +242,20 @@ def main():
     if not params["validate_certs"] and params["url"].lower().startswith("https"):
         module.warn("validate_certs is false: the server's certificate is not checked, so anyone on the network path "
                     "can pose as the call center and read the accesskey and token. Set ca_path to its CA certificate instead.")
-    problems = []
+    problems = outbound_connection_problems(params)
     try:
         numbers = parse_extension_numbers(params["extnumber"], "extnumber")
     except ValueError as err:
         problems.append(str(err))
-    for name in ("batch_size", "request_timeout"):
-        if params[name] < 1:
-            problems.append("%s: %s is invalid; it must be 1 or more" % (name, params[name]))
+    if params["batch_size"] < 1:
+        problems.append("batch_size: %s is invalid; it must be 1 or more" % params["batch_size"])
     if params["timeout"] < 0 or params["interval"] <= 0:
         problems.append("timeout must be 0 or more and interval more than 0 seconds")
     if not problems and not numbers:
         problems.append("extnumber: no extension number given")
     if problems:
-        module.fail_json(msg="Invalid input, nothing was sent: " + "; ".join(problems), **usage(None))
+        module.fail_json(msg="Invalid input, nothing was sent to the Predictive Outbound API: " + "; ".join(problems),
+                         problems=problems, **usage(None))
 
     started = time.monotonic()
     try:
