@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
+from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import masked
 
 LISTED = ("created", "updated", "deleted")
@@ -42,12 +43,14 @@ def apply_plan(client, plan, check_mode, batch_size):
 
 
 def _failure_message(plan, group):
-    numbers = ", ".join(change.number for change in group)
+    """What failed, what was done before and what was not attempted; long lists are cut short
+    (the result keys hold them in full)."""
+    numbers = brief([change.number for change in group], "failed_extensions", ", ")
     what = "Deleting extension%s %s" % ("s" if len(group) > 1 else "", numbers) if group[0].action == "delete" \
         else "Extension %s" % numbers
-    done = ["%s before the failure: %s." % (outcome.capitalize(), ", ".join(_numbers(plan, outcome)) or "none")
+    done = ["%s before the failure: %s." % (outcome.capitalize(), brief(_numbers(plan, outcome), outcome, ", ") or "none")
             for outcome in LISTED if outcome == "updated" or _numbers(plan, outcome)]
-    pending = ", ".join(_numbers(plan, "not_attempted")) or "none"
+    pending = brief(_numbers(plan, "not_attempted"), "not_attempted", ", ") or "none"
     return "%s: %s. %s Not attempted: %s." % (what, group[0].error, " ".join(done), pending)
 
 

@@ -12,6 +12,7 @@ parameters -> requests (checked) -> one batched read -> plan -> writes -> result
 
 from __future__ import annotations
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
     list_extensions,
     query_extensions,
@@ -27,6 +28,14 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
     settings_from_answer,
     weak_password_problems,
 )
+
+class PlanError(ValueError):
+    """Problems that only the read revealed; nothing was written. problems holds every one of them."""
+
+    def __init__(self, problems):
+        super().__init__("nothing was changed: " + brief(problems, "problems"))
+        self.problems = list(problems)
+
 
 # Besides the number, extension/add requires these (the vendor's username, registername, registerpassword).
 CREATE_REQUIRED = ("display_name", "register_name", "register_password")
@@ -97,7 +106,7 @@ def create_change(request, api):
 
 def plan_changes(client, requests, batch_size, purge=None, update_password="always", strong_passwords=False):
     """Read every named extension in batches (and, for a purge, the list of all of them) and work out
-    each one's change; no write happens here. Any problem fails the whole plan."""
+    each one's change; no write happens here. Any problem fails the whole plan (PlanError)."""
     api = client.api
     listed = None
     if purge is not None:
@@ -121,7 +130,7 @@ def plan_changes(client, requests, batch_size, purge=None, update_password="alwa
                 before = {"display_name": summary["name"], "type": summary["type"]}
                 plan.append(Change(number, "delete", before, {}, purged=True))
     if errors:
-        raise ValueError("nothing was changed: " + "; ".join(errors))
+        raise PlanError(errors)
     return plan
 
 

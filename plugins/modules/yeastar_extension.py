@@ -805,6 +805,15 @@ not_attempted:
   type: list
   elements: str
   sample: []
+problems:
+  description:
+    - Every problem that failed the task before any write, each naming the item and the field; the message names
+      only the first few and counts the rest.
+    - Problems of the input (nothing was sent to the PBX), or problems only the read revealed (nothing was changed).
+  returned: on failure, when the input or the settings read from the PBX make the task impossible
+  type: list
+  elements: str
+  sample: ["extensions[1]: email (email): 'nope' is invalid because it is not an e-mail address; allowed: ..."]
 errno:
   description: The vendor's error code (a string such as V(20003)) when the PBX refused a call and the task failed.
   returned: on failure, when the PBX answered an error
@@ -826,9 +835,14 @@ retries:
 """
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError, usage
+from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_outcome import apply_plan
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import plan_changes, plan_notes
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_plan import (
+    PlanError,
+    plan_changes,
+    plan_notes,
+)
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_requests import read_purge, read_requests
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
@@ -852,7 +866,7 @@ def main():
     if params["batch_size"] < 1:
         problems.append("batch_size: %s is invalid; it must be 1 or more" % params["batch_size"])
     if problems:
-        module.fail_json(msg="Invalid input, nothing was sent to the PBX: " + "; ".join(problems),
+        module.fail_json(msg="Invalid input, nothing was sent to the PBX: " + brief(problems, "problems"),
                          problems=problems, **usage(None))
 
     client = module.client()
@@ -863,6 +877,8 @@ def main():
             for note in plan_notes(plan):
                 module.warn(note)
             outcome = apply_plan(client, plan, module.check_mode, params["batch_size"])
+    except PlanError as err:
+        module.fail_on_error(err, problems=err.problems, **usage(client))
     except (ApiClientError, ValueError) as err:
         module.fail_on_error(err, **usage(client))
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 
 import pytest
@@ -302,3 +303,51 @@ def test_every_field_by_its_vendor_name_then_by_its_option_name(ansible, pbx, om
     status, result, run = configure(ansible, dict(EVERY_FIELD, extension=1003))
     assert status == "SUCCESS" and result["changed_fields"] == []
     assert pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
+
+
+def bulk_result(ansible, tmp_path, args):
+    """Run yeastar_extension in a playbook, its arguments from a vars file (a 5,000-item list is too long for
+    a command line); returns the registered result."""
+    (tmp_path / "args.json").write_text(json.dumps({"task_args": args}))
+    saved = tmp_path / "result.json"
+    (tmp_path / "bulk.yml").write_text(json.dumps([{
+        "hosts": "localhost", "gather_facts": False, "vars_files": [str(tmp_path / "args.json")],
+        "tasks": [
+            {"voiceops.pbx.yeastar_extension": "{{ task_args }}", "register": "outcome", "ignore_errors": True},
+            {"ansible.builtin.copy": {"content": "{{ outcome | to_json }}", "dest": str(saved)}},
+        ]}]))
+    run = ansible.playbook(str(tmp_path / "bulk.yml"))
+    assert saved.exists(), run.stdout + run.stderr
+    return json.loads(saved.read_text())
+
+
+def test_5000_missing_extensions_fail_with_a_short_message_and_every_problem(ansible, pbx, tmp_path):
+    numbers = [str(number) for number in range(20000, 25000)]
+    result = bulk_result(ansible, tmp_path, {"extensions": [{"extension": number} for number in numbers]})
+    assert result["failed"] and len(result["msg"]) < 2048, len(result["msg"])
+    assert result["msg"].startswith("nothing was changed: extensions[0]: extension 20000 does not exist; creating it")
+    assert "... and 4,995 more; every one is in `problems`" in result["msg"]
+    assert len(result["problems"]) == 5000 and result["problems"][-1].startswith("extensions[4999]: extension 24999 ")
+    assert "extension/update" not in pbx.counters
+
+
+def test_5000_invalid_items_fail_with_a_short_message_and_every_problem(ansible, pbx, tmp_path):
+    result = bulk_result(ansible, tmp_path, {"extensions": [{"extension": "x%d" % number} for number in range(5000)]})
+    assert result["failed"] and len(result["msg"]) < 2048, len(result["msg"])
+    assert result["msg"].startswith("Invalid input, nothing was sent to the PBX: extensions[0]: extension: 'x0' is not")
+    assert len(result["problems"]) == 5000 and pbx.counters == {}
+
+
+def test_a_refusal_in_a_run_of_5000_says_what_happened_in_a_short_message(ansible, tmp_path):
+    with YeastarSimulator(extensions=5000) as big:
+        ansible.env.update(YEASTAR_PORT=str(big.port), YEASTAR_CA_PATH=big.ca_path)
+        numbers = sorted((record["extnumber"] for record in big.extensions), key=int)
+        items = [{"extension": number, "display_name": "Bulk %s" % number} for number in numbers]
+        items[2].update(busy_forward_to="Extension", busy_forward_extension="99999")
+        result = bulk_result(ansible, tmp_path, {"extensions": items})
+        assert result["failed"] and len(result["msg"]) < 2048, len(result["msg"])
+        assert result["updated"] == numbers[:2] and result["failed_extensions"] == [numbers[2]]
+        assert len(result["not_attempted"]) == 4997
+        assert "Not attempted: %s, %s, %s, %s, %s, ... and 4,992 more; every one is in `not_attempted`." % tuple(
+            numbers[3:8]) in result["msg"]
+        assert big.counters["extension/update"] == 3
