@@ -310,13 +310,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """Everything the inventory needs from the APIs, as plain data without secrets (it may be cached)."""
         options = {name: self.get_option(name) for name in CONNECTION_ENV}
         if not options["host"]:
-            raise AnsibleParserError("voiceops.pbx.yeastar: set host (or YEASTAR_HOST) in %s" % self._config_path)
+            raise AnsibleParserError("voiceops.pbx.yeastar: set host (or YEASTAR_HOST) in the inventory file")
         problems = connection_problems(options)
         if self.get_option("registration") and self.get_option("outbound_url"):
             problems.extend(url_problems(self.get_option("outbound_url"), "outbound_url"))
         if problems:
-            raise AnsibleParserError("voiceops.pbx.yeastar: Invalid input in %s, nothing was sent to the PBX: %s"
-                                     % (self._config_path, "; ".join(problems)))
+            raise AnsibleParserError("voiceops.pbx.yeastar: Invalid input, nothing was sent to the PBX: " + "; ".join(problems))
         if not options["validate_certs"] and options["scheme"] == "https":
             self.display.warning("voiceops.pbx.yeastar: " + INSECURE_WARNING)
         try:
