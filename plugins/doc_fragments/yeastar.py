@@ -12,13 +12,14 @@ class ModuleDocFragment:
 options:
   host:
     description:
-      - Host name or IP address of the Yeastar S-Series PBX.
+      - Host name or IP address of the Yeastar S-Series PBX, bare, without scheme, port or path
+        (V(pbx.example.com), not V(https://pbx.example.com:8088)); O(scheme) and O(port) are options of their own.
       - If not set, the value of the E(YEASTAR_HOST) environment variable is used.
     type: str
     required: true
   port:
     description:
-      - TCP port of the PBX web interface and API.
+      - TCP port of the PBX web interface and API, from 1 to 65535.
       - If not set, the value of the E(YEASTAR_PORT) environment variable is used.
     type: int
     default: 8088
@@ -36,6 +37,8 @@ options:
       - The PBX blocks the caller's IP address for 10 minutes after 5 failed logins in a row;
         a login refused for credentials is therefore never retried.
       - If not set, the value of the E(YEASTAR_PASSWORD) environment variable is used.
+      - For ad hoc commands, give the password through E(YEASTAR_PASSWORD) or a vaulted variable, not
+        C(-a api_password=...), because ansible-core may repeat the module arguments in its own error output.
     type: str
     required: true
   api_version:
@@ -74,8 +77,11 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP answer from the PBX.
-      - Reads that time out are retried up to 3 times with backoff; updates are not.
+      - Seconds one HTTP request to the PBX may take, at least 1. It is a deadline for the whole request:
+        name resolution, connecting, the TLS handshake, sending, and the whole answer, so that a PBX (or a
+        middlebox) that answers a byte at a time cannot hold a task longer.
+      - Reads that time out are retried up to 3 times with backoff, each try with the whole timeout again;
+        logins and updates are not.
       - If not set, the value of the E(YEASTAR_TIMEOUT) environment variable is used.
     type: int
     default: 30
