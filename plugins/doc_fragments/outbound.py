@@ -12,8 +12,8 @@ class ModuleDocFragment:
 options:
   url:
     description:
-      - Base URL of the Predictive Outbound API, for example V(http://callcenter.example.com:8080): V(http://) or
-        V(https://), the server's name or address, and a port from 1 to 65535 if it is not the scheme's default.
+      - Base URL of the Predictive Outbound API, for example V(http://callcenter.example.com:8080).
+      - It starts with V(http://) or V(https://) and names the server; a port in it is from 1 to 65535.
       - If not set, the value of the E(OUTBOUND_API_URL) environment variable is used.
     type: str
     required: true
@@ -47,8 +47,8 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds one HTTP request may take, at least 1. It is a deadline for the whole request: name resolution,
-        connecting, the TLS handshake, sending, and the whole answer.
+      - Seconds one HTTP request may take, at least 1. It is a deadline for the whole request (name resolution,
+        connecting, the TLS handshake, sending, and the whole answer).
       - Requests that time out are retried up to 3 times with backoff, each try with the whole time again.
     type: int
     default: 30

@@ -77,8 +77,8 @@ options:
     type: path
   timeout:
     description:
-      - Seconds one HTTP request to the PBX may take, at least 1. It is a deadline for the whole request:
-        name resolution, connecting, the TLS handshake, sending, and the whole answer, so that a PBX (or a
+      - Seconds one HTTP request to the PBX may take, at least 1. It is a deadline for the whole request
+        (name resolution, connecting, the TLS handshake, sending, and the whole answer), so that a PBX (or a
         middlebox) that answers a byte at a time cannot hold a task longer.
       - Reads that time out are retried up to 3 times with backoff, each try with the whole timeout again;
         logins and updates are not.
