@@ -22,9 +22,9 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
     PASSWORD_OPTIONS,
     after_problems,
     applied,
-    blank_problems,
     changed_options,
     request_body,
+    rule_problems,
     settings_from_answer,
     weak_password_problems,
 )
@@ -177,11 +177,12 @@ def _named(option):
 
 
 def _problems_of(change, request, api, strong_passwords):
-    """Problems that only the PBX's current settings reveal; none for a deletion."""
+    """Problems that only the PBX's current settings reveal, in the values that would be written;
+    none for a deletion."""
     if change.action not in ("update", "create"):
         return []
     label = request.label
-    found = blank_problems(request.desired, change.options, label, v2=api.major == 2)
+    found = rule_problems(request.desired, change.options, label, v2=api.major == 2)
     found.extend(after_problems(change.after, change.options, label))
     if strong_passwords:
         sent = {option: request.desired[option] for option in change.options if option in PASSWORD_OPTIONS}

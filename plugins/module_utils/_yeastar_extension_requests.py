@@ -12,7 +12,6 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import (
     desired_settings,
     problems,
-    weak_password_problems,
 )
 
 
@@ -46,7 +45,6 @@ def read_requests(params, api):
     else:
         items = [("extensions[%d]: " % index, item) for index, item in enumerate(params["extensions"])]
         shared = desired_settings(params)
-    strong = api.can_create and params.get("strong_passwords", True)
     requests, found, seen = [], [], {}
     for label, item in items:
         item_state = item.get("state") or state
@@ -68,8 +66,6 @@ def read_requests(params, api):
                 found.append("%sstate=absent: deleting extension %s %s" % (label, number, api.unavailable()))
             if new_number is not None:
                 found.append("%snew_extension: cannot be used with state=absent" % label)
-        if strong:
-            found.extend(weak_password_problems(desired, number, desired.get("display_name"), label))
         request = Request(label, number, new_number, desired, item_state)
         for claimed in (request.number, request.new_number):
             if claimed is not None and claimed in seen:

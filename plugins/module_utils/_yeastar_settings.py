@@ -69,16 +69,18 @@ def desired_settings(params):
 
 
 def problems(desired, where="", v2=False):
-    """Every reason the desired settings are invalid, each naming the field and the rule of the API
-    version (v2: API v2.0.0).
+    """What is wrong with the desired settings whatever the PBX holds, each naming the field and the
+    rule of the API version (v2: API v2.0.0): values of the on/off, number and choice fields, blanks
+    of fields the PBX never holds blank (passwords, language), and partner fields missing in the task.
 
-    A blank value of a text field that cannot be blank waits for blank_problems: the PBX itself
-    reports such fields blank (an FXS extension's register name), and repeating its value is fine.
+    A text value the field rules refuse waits for rule_problems, after the read: the PBX may hold it
+    already (a long display name set in the web interface, an FXS extension's blank register name),
+    and repeating what the PBX holds changes nothing.
     """
     found = []
     for option, value in desired.items():
         field = FIELDS_BY_OPTION[option]
-        if value == "" and field.kind.ansible_type == "str":
+        if _is_text(field) and (value.strip() or field.holds_blank):
             continue
         problem = field.problem(value, v2)
         if problem:
@@ -91,14 +93,19 @@ def problems(desired, where="", v2=False):
     return found
 
 
-def blank_problems(desired, options, where="", v2=False):
-    """Problems of the blank values among the options that would change."""
+def _is_text(field):
+    """A free-text field: the rules check its characters and length, Ansible only its type."""
+    return field.kind.ansible_type == "str" and field.kind.choices is None
+
+
+def rule_problems(desired, options, where="", v2=False):
+    """Problems of the values that would be written (the options that would change), by the field
+    rules of the API version."""
     found = []
     for option in options:
-        if desired[option] == "":
-            problem = FIELDS_BY_OPTION[option].problem("", v2)
-            if problem:
-                found.append(where + problem)
+        problem = FIELDS_BY_OPTION[option].problem(desired[option], v2)
+        if problem:
+            found.append(where + problem)
     return found
 
 

@@ -20,10 +20,14 @@ description:
   - Every option also takes the vendor API's field name as an alias (C(registerpassword), C(callerid),
     C(hasvoicemail), C(ntransferto), C(ringtimeout), C(extid), C(number), C(extnumber), ...), so that field names can
     be copied from the vendor documentation of either API version.
-  - Every value is checked before any request is sent, by the rules of the O(api_version); nothing is sent when any
-    value is invalid. What only the PBX's current settings can tell (a missing extension without the fields that
-    creating it needs, a password that would contain its display name) is checked after the read and before any
-    write.
+  - What is wrong whatever the PBX holds is refused before any request is sent, by the rules of the O(api_version),
+    such as extension numbers, the values of on/off, number and choice options, a forward without its target, and a
+    blank O(register_password), O(login_password) or O(language), which the PBX never holds.
+  - A text value that the rules refuse (a display name of 40 characters on API v1.x, say) is checked after the read,
+    against the options that would change. A value the PBX already holds (set in its web interface) is no change and
+    never fails, so that settings read with M(voiceops.pbx.yeastar_extension_info) can be passed back; one that
+    would be written fails the task before any write. So does what only the PBX's current settings can tell (a
+    missing extension without the fields that creating it needs, a password that would contain its display name).
   - API v1.x (firmware before 30.13.0.30) cannot create or delete extensions; there, an extension that does not
     exist is an error, and O(state=absent) and O(purge) fail before any request.
   - API v2.0.0 cannot renumber an extension; O(new_extension) fails there, unless the extension was renumbered already.

@@ -146,18 +146,31 @@ def test_a_missing_extension_says_the_api_cannot_create_it(ansible, pbx):
 
 @pytest.mark.parametrize("args, words", [
     ({"ring_timeout": 45}, "ring_timeout"),
-    ({"register_password": "has space"}, "register_password (registerpassword)"),
-    ({"email": "not-an-address"}, "email (email)"),
+    ({"register_password": ""}, "register_password (registerpassword)"),
+    ({"login_password": ""}, "login_password (loginpassword)"),
+    ({"language": ""}, "language (language)"),
     ({"no_answer_forward_to": "Custom Number"}, "no_answer_forward_number (ntransfernum) is required"),
     ({"mobility_extension": True}, "mobile (mobile) is required"),
     ({"max_registrations": 9}, "max_registrations (maxregistrations)"),
     ({"monitormode": "Spy"}, "monitor_mode must be one of"),
-    ({"display_name": "x" * 32}, "display_name (username)"),
 ])
 def test_invalid_input_fails_with_zero_calls(ansible, pbx, args, words):
     status, result, _run = configure(ansible, dict(args, extension=1002))
     assert status == "FAILED" and words in result["msg"]
     assert pbx.counters == {}
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"register_password": "has space"}, "register_password (registerpassword): the value is invalid"),
+    ({"email": "not-an-address"}, "email (email): 'not-an-address' is invalid"),
+    ({"display_name": "x" * 32}, "display_name (username): '%s' is invalid because it has 32 characters" % ("x" * 32)),
+    ({"register_name": ""}, "register_name (registername): '' is invalid because it is blank"),
+])
+def test_a_value_the_rules_refuse_fails_after_the_read_with_zero_writes(ansible, pbx, args, words):
+    status, result, _run = configure(ansible, dict(args, extension=1002))
+    assert status == "FAILED" and "nothing was changed: " + words in result["msg"], result["msg"]
+    assert result["problems"] == [result["msg"][len("nothing was changed: "):]]
+    assert pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
 
 
 def test_a_refused_update_reports_the_vendor_error(ansible, pbx):
@@ -218,15 +231,29 @@ def test_top_level_settings_apply_to_every_item_unless_it_sets_its_own(ansible, 
 
 def test_bulk_input_is_all_checked_before_any_call(ansible, pbx):
     status, result, _run = configure(ansible, {"extensions": [
-        {"extension": 1002, "ring_timeout": 60}, {"extension": 1003, "email": "nope"}, {"extension": "10x4"},
+        {"extension": 1002, "ring_timeout": 60}, {"extension": 1003, "register_password": ""}, {"extension": "10x4"},
         {"extension": 1002, "dnd": True}]})
     assert status == "FAILED" and pbx.counters == {}
     assert result["problems"] == [
-        "extensions[1]: email (email): 'nope' is invalid because it is not an e-mail address; "
-        "allowed: an e-mail address such as ina@example.com (at most 254 characters), or blank",
+        "extensions[1]: register_password (registerpassword): the value is invalid because it has 0 characters; "
+        "allowed: 1 to 31 characters, none of ; & \" ' \\ < > | ` or space",
         "extensions[2]: extension: '10x4' is not an extension number; an extension number is digits only, such as 1000",
         "extensions[3]: extension 1002 is already named by extensions[0]",
     ]
+
+
+def test_bulk_values_the_rules_refuse_are_all_named_after_the_read_and_nothing_is_written(ansible, pbx):
+    status, result, _run = configure(ansible, {"extensions": [
+        {"extension": 1002, "ring_timeout": 15}, {"extension": 1003, "email": "nope"},
+        {"extension": 1004, "display_name": "Dr. Who"}]})
+    assert status == "FAILED" and pbx.counters == {"login": 1, "extension/query": 1, "logout": 1}
+    assert result["problems"] == [
+        "extensions[1]: email (email): 'nope' is invalid because it is not an e-mail address; "
+        "allowed: an e-mail address such as ina@example.com (at most 254 characters), or blank",
+        "extensions[2]: display_name (username): 'Dr. Who' is invalid because it holds characters the rule does not "
+        "allow; allowed: letters, digits and spaces, at most 31, may be blank",
+    ]
+    assert pbx.extension("1002")["ringtimeout"] == "60"
 
 
 def test_a_refusal_midway_says_what_was_updated_failed_and_not_attempted(ansible, pbx):

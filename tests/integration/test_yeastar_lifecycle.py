@@ -230,14 +230,20 @@ def test_invalid_creations_send_nothing(ansible, pbx, settings, words):
     args = new_one(**settings)
     status, result, _run = configure(ansible, args)
     assert status == "FAILED" and words in result["msg"], result["msg"]
-    assert pbx.counters == {}
+    assert pbx.counters == READ_ONLY and pbx.extension(str(args["extension"])) is None
     assert args["register_password"] not in result["msg"] and args.get("login_password", STRONG) not in result["msg"]
 
 
-def test_an_at_sign_in_a_display_name_is_refused_on_v2_before_any_request(ansible, pbx):
+def test_an_at_sign_in_a_display_name_is_refused_on_v2_before_any_write(ansible, pbx):
     status, result, _run = configure(ansible, {"extension": 1002, "display_name": "Amy@Work"})
     assert status == "FAILED" and "display_name (username): 'Amy@Work' is invalid" in result["msg"]
-    assert "allowed on API v2.0.0" in result["msg"] and pbx.counters == {}
+    assert "allowed on API v2.0.0" in result["msg"] and pbx.counters == READ_ONLY
+
+
+def test_a_blank_register_password_is_refused_on_v2_before_any_request(ansible, pbx):
+    status, result, _run = configure(ansible, new_one(register_password=""))
+    assert status == "FAILED" and "register_password (registerpassword)" in result["msg"]
+    assert pbx.counters == {} and result["api_calls"] == {}
 
 
 def test_a_new_extension_without_register_name_is_refused_after_the_read(ansible, pbx):

@@ -6,7 +6,8 @@
 
 The simulator's rules (tests/simulator/yeastar_rules.py) were written from the vendor pages,
 apart from the client: every value they refuse, the field table must refuse before any
-request. The field table may be stricter only where docs/api-contract.md says so.
+write (a blank the PBX can never hold, before any request). The field table may be stricter
+only where docs/api-contract.md says so.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS, FIELDS_BY_OPTION
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import after_problems
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import after_problems, problems, rule_problems
 from ansible_collections.voiceops.pbx.tests.simulator.yeastar_rules import RULES, is_blank
 
 TEXT_FIELDS = [field for field in FIELDS if field.kind.ansible_type == "str" and field.kind.choices is None]
@@ -70,12 +71,45 @@ def test_the_field_table_refuses_what_the_pbx_refuses_and_nothing_else(field, va
             assert problem.startswith("%s (%s): the value is invalid" % (field.option, field.vendor))
 
 
+@pytest.mark.parametrize("field", TEXT_FIELDS, ids=lambda field: field.option)
+@PROPERTY
+@given(value=VALUES)
+def test_a_refused_value_is_refused_before_any_write_and_a_never_valid_blank_before_any_request(field, value):
+    problem = field.problem(value)
+    up_front = problems({field.option: value})
+    if is_blank(value) and not field.holds_blank:
+        assert up_front == [problem] and problem is not None
+    else:
+        assert up_front == []
+    assert rule_problems({field.option: value}, [field.option], "extensions[0]: ") == (
+        [] if problem is None else ["extensions[0]: " + problem])
+    assert rule_problems({field.option: value}, []) == []  # what the PBX holds already is no change
+
+
+@pytest.mark.parametrize("option", ["register_password", "login_password", "language"])
+def test_the_pbx_never_holds_these_blank(option):
+    assert not FIELDS_BY_OPTION[option].holds_blank
+    assert problems({option: ""})[0].startswith(option + " (")
+
+
+@pytest.mark.parametrize("option", ["register_name", "display_name", "email", "agent_id", "voicemail_pin"])
+def test_the_pbx_may_hold_these_blank_so_a_blank_waits_for_the_read(option):
+    assert FIELDS_BY_OPTION[option].holds_blank
+    assert problems({option: ""}, v2=True) == []
+
+
+def test_values_of_other_kinds_and_missing_partners_are_refused_before_any_request():
+    assert problems({"max_registrations": 9})[0].startswith("max_registrations (maxregistrations)")
+    assert problems({"voicemail_to_email": "maybe"})[0].startswith("voicemail_to_email (enablevmtoemail)")
+    assert problems({"busy_forward_to": "Extension"})[0].startswith("busy_forward_extension (btransferext) is required")
+
+
 @pytest.mark.parametrize("option, value", [
     ("voicemail_pin", "1000\n"), ("display_name", "Ina\n"), ("caller_id", "Ina\n"),
     ("register_name", " "), ("register_password", "\t"), ("language", "\n"), ("email", "ina;x@example.com"),
     ("email", "ina@example"), ("email", "ina@ex ample.com"),
 ])
-def test_what_the_pbx_refuses_is_refused_before_any_request(option, value):
+def test_what_the_pbx_refuses_is_refused_before_any_write(option, value):
     field = FIELDS_BY_OPTION[option]
     assert not pbx_accepts(field, value)
     assert field.problem(value) is not None
