@@ -29,6 +29,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
     weak_password_problems,
 )
 
+
 class PlanError(ValueError):
     """Problems that only the read revealed; nothing was written. problems holds every one of them."""
 
