@@ -17,6 +17,7 @@ import time
 import pytest
 import requests
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 
 UPDATE = "extension/update"
@@ -113,7 +114,7 @@ def test_a_login_refused_mid_bulk_run_stops_it_and_names_what_was_updated(ansibl
         assert [record["extnumber"] for record in sim.extensions if record["ringtimeout"] == "120"] == updated
         assert result["msg"].startswith("Extension %s: PBX " % failed[0])
         assert "wrong username or password" in result["msg"]
-        assert "Updated before the failure: %s." % ", ".join(updated) in result["msg"]
+        assert "Updated before the failure: %s." % brief(updated, "updated", ", ") in result["msg"]
 
 
 def lock_out_this_machine(sim):

@@ -22,6 +22,8 @@ import time
 import pytest
 import requests
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
+
 TESTS = pathlib.Path(os.path.abspath(__file__)).parents[1]
 UPDATE = "extension/update"
 QUERY = "extension/query"
@@ -144,7 +146,7 @@ def test_a_restart_during_the_updates_ends_the_run_saying_what_was_applied(ansib
         assert result["updated"] + [failed] + result["not_attempted"] == numbers
         assert result["msg"].startswith("Extension %s: PBX 127.0.0.1, call extension/update: connection failed" % failed)
         assert "may or may not have been applied" in result["msg"]
-        assert "Updated before the failure: %s." % ", ".join(result["updated"]) in result["msg"]
+        assert "Updated before the failure: %s." % brief(result["updated"], "updated", ", ") in result["msg"]
         assert applied in (result["updated"], result["updated"] + [failed])
         # Running the task again finishes the job and touches only what was left.
         status, result = outcome(run_in_background(ansible, args, pbx))
