@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
+    ListedNumbers,
     list_extensions,
     query_extensions,
 )
@@ -115,10 +116,11 @@ def plan_changes(client, requests, batch_size, purge=None, update_password="alwa
     named = []
     for request in requests:
         named.extend(number for number in (request.number, request.new_number) if number and number not in named)
-    current = query_extensions(client, named, batch_size, known=listed)
+    on_pbx = ListedNumbers(client, listed)
+    current = query_extensions(client, named, batch_size, known=listed, listed=on_pbx)
     plan, errors = [], []
     for request in requests:
-        change, error = _change_for(request, current, api, update_password)
+        change, error = _octal_misreading(request, current, on_pbx) or _change_for(request, current, api, update_password)
         if error:
             errors.append(request.label + error)
             continue
@@ -133,6 +135,18 @@ def plan_changes(client, requests, batch_size, purge=None, update_password="alwa
     if errors:
         raise PlanError(errors)
     return plan
+
+
+def _octal_misreading(request, current, on_pbx):
+    """(None, why) when an integer number the PBX lacks is the YAML octal reading of one it has:
+    an unquoted 0100 arrives as 64, and 64 would be created or found absent instead of 0100.
+    Only asked when the PBX's list is at hand (a purge, or reads that needed it): never a call more."""
+    spelling = request.octal_spelling
+    if spelling is None or request.number in current or not on_pbx.read or spelling not in on_pbx:
+        return None
+    return None, ("extension %s does not exist, but %s does: YAML reads an unquoted %s as the octal number %s. "
+                  "Quote it ('%s'); if you mean %s, give it as text ('%s')"
+                  % (request.number, spelling, spelling, request.number, spelling, request.number, request.number))
 
 
 def plan_notes(plan):

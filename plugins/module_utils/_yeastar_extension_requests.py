@@ -18,12 +18,21 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings imp
 class Request:
     """One extension as a task asks for it: present with these settings, or absent."""
 
-    def __init__(self, label, number, new_number, desired, state="present"):
+    def __init__(self, label, number, new_number, desired, state="present", octal_spelling=None):
         self.label = label
         self.number = number
         self.new_number = new_number if new_number != number else None
         self.desired = desired
         self.state = state
+        self.octal_spelling = octal_spelling
+
+
+def octal_spelling(value):
+    """How an integer extension number would have been written if YAML read it as an octal number
+    (an unquoted 0100 arrives as 64); None for a number given as text."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return "0%o" % value
+    return None
 
 
 class Purge:
@@ -66,7 +75,7 @@ def read_requests(params, api):
                 found.append("%sstate=absent: deleting extension %s %s" % (label, number, api.unavailable()))
             if new_number is not None:
                 found.append("%snew_extension: cannot be used with state=absent" % label)
-        request = Request(label, number, new_number, desired, item_state)
+        request = Request(label, number, new_number, desired, item_state, octal_spelling(item["extension"]))
         for claimed in (request.number, request.new_number):
             if claimed is not None and claimed in seen:
                 found.append("%sextension %s is already named by %s" % (label, claimed, seen[claimed] or "another item"))

@@ -91,16 +91,18 @@ def _refuse_repeats(numbers, call):
         seen.add(number)
 
 
-def query_extensions(client, numbers, batch_size, known=None):
+def query_extensions(client, numbers, batch_size, known=None, listed=None):
     """extension/query answers by extension number, batch_size numbers per call.
 
     Numbers the PBX does not have are absent from the result. With known (every number on the
-    PBX, from its list), only the numbers it holds are asked for.
+    PBX, from its list), only the numbers it holds are asked for. listed (ListedNumbers) shares
+    the list the reads may need with the caller.
     """
     found = {}
     if known is not None:
         numbers = [number for number in numbers if number in known]
-    listed = _ListedNumbers(client, known)
+    if listed is None:
+        listed = ListedNumbers(client, known)
     for start in range(0, len(numbers), batch_size):
         infos = _query_batch(client, numbers[start:start + batch_size], listed)
         _refuse_repeats(list(found) + [info["extnumber"] for info in infos], "extension/query")
@@ -109,7 +111,7 @@ def query_extensions(client, numbers, batch_size, known=None):
     return found
 
 
-class _ListedNumbers:
+class ListedNumbers:
     """The PBX's extension numbers, from its list, read at most once (a PBX may have none)."""
 
     def __init__(self, client, numbers=None):
@@ -120,6 +122,11 @@ class _ListedNumbers:
         if self._numbers is None:
             self._numbers = {summary["number"] for summary in list_extensions(self._client)}
         return number in self._numbers
+
+    @property
+    def read(self):
+        """Whether the list is at hand, so that asking it costs no call."""
+        return self._numbers is not None
 
 
 def _query_batch(client, batch, listed):

@@ -98,3 +98,39 @@ def test_the_vaulted_ad_hoc_example_works_and_a_failure_shows_only_the_variable_
     failed = ansible.run(example, no_password)
     assert "Unsupported parameters" in failed.stdout and "{{ vault_yeastar_api_password }}" in failed.stdout
     assert pbx.api_password not in failed.stdout + failed.stderr
+
+
+
+OCTAL_WRITES = """\
+---
+- name: Extensions with a leading zero written without quotes
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Configure them
+      voiceops.pbx.yeastar_extension:
+        api_version: v2.0.0
+        purge: "{{ purge }}"
+        extensions:
+          - extension: 0100
+            display_name: Lobby
+            register_name: lobby
+            register_password: Lobby4Phone7Pass9
+            ring_timeout: 30
+          - extension: 0101
+            state: absent
+"""
+
+
+def test_an_unquoted_number_the_pbx_holds_with_a_leading_zero_is_refused_before_any_write(ansible, pbx):
+    pbx.add_extensions([{"extnumber": "0100", "username": "Lobby"}, {"extnumber": "0101", "username": "Porch"}])
+    playbook = ansible.tmp_path / "octal-writes.yml"
+    playbook.write_text(OCTAL_WRITES)
+    for purge in (False, True):
+        pbx.reset_counters()
+        run = ansible.playbook(playbook, extra_vars={"purge": purge})
+        assert run.returncode == 2, run.stdout
+        assert "extension 64 does not exist, but 0100 does: YAML reads an unquoted 0100 as the octal number 64" in run.stdout
+        assert "extension 65 does not exist, but 0101 does" in run.stdout
+        assert not {"extension/update", "extension/add", "extension/delete"} & set(pbx.counters)
+    assert pbx.extension("64") is None and pbx.extension("0101")["username"] == "Porch"
