@@ -100,7 +100,6 @@ def test_the_vaulted_ad_hoc_example_works_and_a_failure_shows_only_the_variable_
     assert pbx.api_password not in failed.stdout + failed.stderr
 
 
-
 OCTAL_WRITES = """\
 ---
 - name: Extensions with a leading zero written without quotes
