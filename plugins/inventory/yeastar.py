@@ -85,6 +85,15 @@ options:
     description:
       - Set C(ansible_connection=local) on every host. Extensions are not SSH hosts; tasks that target them
         run on the controller (or the execution environment) and talk to the PBX API.
+      - Also sets C(ansible_python_interpreter) to C({{ ansible_playbook_python }}) on every host, so that
+        their tasks run with the Python that runs Ansible, as on the implicit C(localhost), instead of an
+        interpreter that discovery finds (which may not work). It is not set when C(interpreter_python) in
+        C(ansible.cfg) or E(ANSIBLE_PYTHON_INTERPRETER) names an interpreter (a value other than the
+        C(auto) modes).
+      - To choose another interpreter for these hosts, set C(ansible_python_interpreter) with O(compose),
+        in C(host_vars/) files, as a play variable or with C(-e). Group variables (C(group_vars/), the
+        C(vars) of an inventory's groups) do not override it, since the host variables of an inventory
+        source take precedence over them.
     type: bool
     default: true
   registration:
@@ -169,6 +178,7 @@ cache_timeout: 3600
 import re
 import string
 
+from ansible import constants as C
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
@@ -202,6 +212,8 @@ FORMAT_ERRORS = (ValueError, AttributeError, IndexError, KeyError, TypeError)
 NUMBERS_NAMED = 5
 UNIQUE_ADVICE = "include {number} in hostname_format, for example 'ext{number}' or '{name}-{number}'"
 PLAIN_TYPES = (str, int, bool, type(None))
+PLAYBOOK_PYTHON = "{{ ansible_playbook_python }}"  # the controller's Python, which the implicit localhost uses
+AUTO_INTERPRETERS = ("auto", "auto_silent", "auto_legacy", "auto_legacy_silent")
 
 
 def unsafe(value):
@@ -217,6 +229,16 @@ def unsafe(value):
     if isinstance(value, str):
         return value if "{" in value else trust_as_template(value)
     return value if type(value) in PLAIN_TYPES else wrap_var(value)  # pylint: disable=unidiomatic-typecheck
+
+
+def trusted(text):
+    """A string of this plugin's own that Ansible may template (2.19+ templates only trusted strings)."""
+    return trust_as_template(text) if trust_as_template else text
+
+
+def interpreter_configured():
+    """True when ansible.cfg or ANSIBLE_PYTHON_INTERPRETER names an interpreter instead of discovery."""
+    return C.config.get_config_value("INTERPRETER_PYTHON") not in AUTO_INTERPRETERS
 
 
 def check_hostname_format(hostname_format):
@@ -393,7 +415,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 hostvars["ansible_host"] = registration["clientip"]
         hostvars = {name: unsafe(value) for name, value in hostvars.items()}
         if self.get_option("use_local_connection"):
-            hostvars["ansible_connection"] = trust_as_template("local") if trust_as_template else "local"
+            hostvars["ansible_connection"] = trusted("local")
+            if not interpreter_configured():
+                hostvars["ansible_python_interpreter"] = trusted(PLAYBOOK_PYTHON)
         return hostvars
 
     def _wanted(self, hostvars):
