@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Command line: ``cd tests && python -m simulator [options]``.
+"""Command line: ``cd tests && ../.venv/bin/python -m simulator [options]``.
 
 Options of one simulated API carry its prefix where they could clash; the server
 options (host, TLS, logging, ready file) are shared by every simulator this CLI runs.
@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 
-from . import outbound_cli
+from . import interpreter, outbound_cli
 from .tls import TestPKI
 from .yeastar import YeastarSimulator
 from .yeastar_api import parse_rate
@@ -95,8 +95,8 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m simulator", formatter_class=_Formatter, epilog=EPILOG,
-        description="Simulated PBX APIs for the voiceops.pbx tests: the Yeastar S-Series HTTPS API v1.x and v2.0.0"
-                    " and, optionally, the Predictive Outbound call-center API.")
+        description="Simulated PBX APIs for the voiceops.pbx tests: the Yeastar S-Series HTTPS API v1.x and v2.0.0\n"
+                    "and, optionally, the Predictive Outbound call-center API.\n\n" + interpreter.help_text())
     server = parser.add_argument_group("server (shared by every simulated API)")
     server.add_argument("--host", default="127.0.0.1", help="address to listen on")
     server.add_argument("--no-tls", dest="tls", action="store_false", help="plain HTTP instead of HTTPS for the Yeastar API")
@@ -175,7 +175,10 @@ def main(argv=None):
 
     run_outbound = outbound_cli.wanted(args)
     run_yeastar = not args.outbound_only
-    pki = TestPKI(args.ca_out) if (run_yeastar and args.tls) or (run_outbound and args.outbound_tls) else None
+    try:
+        pki = TestPKI(args.ca_out) if (run_yeastar and args.tls) or (run_outbound and args.outbound_tls) else None
+    except ModuleNotFoundError as error:
+        parser.exit(2, "%s: error: %s\n" % (parser.prog, interpreter.missing_module_message(error.name)))
     log = None if args.quiet else (args.log_file or sys.stderr)
     sims = []
     try:
@@ -194,11 +197,13 @@ def main(argv=None):
             sims.append(outbound_cli.build(args, pki, log, sim))
         for item in sims:
             item.start()
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, ModuleNotFoundError) as error:
         for item in sims:
             item.stop()
         if pki is not None:
             pki.cleanup()
+        if isinstance(error, ModuleNotFoundError):
+            error = interpreter.missing_module_message(error.name)
         parser.exit(2, "%s: error: %s\n" % (parser.prog, error))
 
     if args.ready_file:
