@@ -67,6 +67,16 @@ RESERVED_ENV = {"PATH", "PYTHONPATH", "VIRTUAL_ENV", "HOME", "JOB_ID", "INVENTOR
 CONTROLLER_ENV = {"ANSIBLE_FORCE_COLOR": "False", "ANSIBLE_HOST_KEY_CHECKING": "False",
                   "ANSIBLE_INVENTORY_UNPARSED_FAILED": "True", "ANSIBLE_PARAMIKO_RECORD_HOST_KEYS": "False",
                   "ANSIBLE_RETRY_FILES_ENABLED": "False", "ANSIBLE_NOCOLOR": "1"}
+# The proxy of each connection; an empty value means no explicit proxy.
+PROXY_ENV = {"yeastar": "YEASTAR_PROXY_URL", "outbound": "OUTBOUND_API_PROXY_URL"}
+# The type for an inventory source with registration: true, which takes one credential only.
+COMBINED = "yeastar-outbound-api.yml"
+# What a user must never see again once a credential is saved (a proxy URL may hold a password).
+SECRET_FIELDS = {
+    "yeastar-api.yml": {"password", "proxy_url"},
+    "outbound-api.yml": {"accesskey", "token", "proxy_url"},
+    COMBINED: {"password", "proxy_url", "outbound_accesskey", "outbound_token", "outbound_proxy_url"},
+}
 
 
 def credential_type(name):
@@ -165,7 +175,8 @@ def inject(definition, inputs, private_data_dir):
     filenames = type("Filenames", (), {})()
     tower = type("Tower", (), {})()
     for label, template in definition["injectors"].get("file", {}).items():
-        path = env_dir / ("credential_%s_%s" % (definition["name"].split()[0].lower(), label.replace(".", "_")))
+        path = env_dir / ("credential_%s_%s" % (re.sub(r"\W+", "_", definition["name"].lower()),
+                                                label.replace(".", "_")))
         path.write_text(sandbox.from_string(template).render(**namespace), encoding="utf-8")
         path.chmod(0o600)
         if label == "template":
@@ -322,9 +333,26 @@ def yeastar_inputs(pbx, **more):
     return inputs
 
 
-@pytest.mark.parametrize("name", ["yeastar-api.yml", "outbound-api.yml"])
+def combined_inputs(pbx, call_center, **more):
+    """Inputs of one credential of the combined type: the PBX and the call center, each with its CA."""
+    inputs = dict(yeastar_inputs(pbx), outbound_url=call_center.url, outbound_appid=call_center.appid,
+                  outbound_accesskey=call_center.accesskey)
+    if call_center.ca_path:
+        with open(call_center.ca_path, encoding="utf-8") as handle:
+            inputs["outbound_ca_cert"] = handle.read()
+    inputs.update(more)
+    return inputs
+
+
+@pytest.mark.parametrize("name", ["yeastar-api.yml", "outbound-api.yml", COMBINED])
 def test_the_controller_accepts_the_credential_type(name):
     assert controller_problems(credential_type(name)) == []
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_FIELDS))
+def test_passwords_keys_tokens_and_proxy_urls_are_secret_fields(name):
+    fields = credential_type(name)["inputs"]["fields"]
+    assert {field["id"] for field in fields if field.get("secret")} == SECRET_FIELDS[name]
 
 
 def test_the_check_catches_what_the_controller_refuses():
@@ -340,8 +368,38 @@ def test_the_check_catches_what_the_controller_refuses():
 def test_the_injectors_set_exactly_the_variables_the_collection_reads():
     yeastar = set(credential_type("yeastar-api.yml")["injectors"]["env"])
     # The timeout is a tuning knob, not part of a credential (module_defaults or source variables).
-    assert yeastar == set(CONNECTION_ENV.values()) - {"YEASTAR_TIMEOUT"}
-    assert set(credential_type("outbound-api.yml")["injectors"]["env"]) == set(OUTBOUND_ENV.values())
+    assert yeastar == (set(CONNECTION_ENV.values()) | {PROXY_ENV["yeastar"]}) - {"YEASTAR_TIMEOUT"}
+    outbound = set(credential_type("outbound-api.yml")["injectors"]["env"])
+    assert outbound == set(OUTBOUND_ENV.values()) | {PROXY_ENV["outbound"]}
+    assert set(credential_type(COMBINED)["injectors"]["env"]) == yeastar | outbound
+
+
+def field_rules(field):
+    """What the controller enforces on an input, its wording left out."""
+    return {key: value for key, value in field.items() if key not in ("id", "label", "help_text")}
+
+
+def test_the_combined_type_injects_what_the_two_types_inject(tmp_path):
+    """Same inputs, same environment: a user can move from two credentials to one without surprises."""
+    yeastar = dict(host="pbx", port="", username="api", password="pw", api_version="v2.0.0", ca_cert="PBX PEM",
+                   proxy_url="http://user:secret@proxy:3128")
+    outbound = dict(url="https://cc:8080", appid="app", accesskey="key", token="", ca_cert="CC PEM",
+                    skip_tls_verify=True)
+    expected = dict(inject(credential_type("yeastar-api.yml"), yeastar, tmp_path / "yeastar"),
+                    **inject(credential_type("outbound-api.yml"), outbound, tmp_path / "outbound"))
+    both = dict(yeastar, **{"outbound_" + name: value for name, value in outbound.items()})
+    env = inject(credential_type(COMBINED), both, tmp_path / "combined")
+
+    for name in ("YEASTAR_CA_PATH", "OUTBOUND_API_CA_PATH"):
+        assert pathlib.Path(env[name]).read_text(encoding="utf-8") == pathlib.Path(expected[name]).read_text(
+            encoding="utf-8")
+        del env[name], expected[name]
+    assert env == expected
+
+    fields = {field["id"]: field for field in credential_type(COMBINED)["inputs"]["fields"]}
+    for name, prefix in (("yeastar-api.yml", ""), ("outbound-api.yml", "outbound_")):
+        for field in credential_type(name)["inputs"]["fields"]:
+            assert field_rules(fields[prefix + field["id"]]) == field_rules(field), field["id"]
 
 
 def test_blank_inputs_give_the_module_defaults_never_empty_values(tmp_path):
@@ -353,14 +411,24 @@ def test_blank_inputs_give_the_module_defaults_never_empty_values(tmp_path):
     assert env["YEASTAR_SCHEME"] == spec["scheme"]["default"]
     assert env["YEASTAR_VALIDATE_CERTS"] == "true"
     assert env["YEASTAR_CA_PATH"] == ""
+    assert env[PROXY_ENV["yeastar"]] == ""
     fields = {field["id"]: field for field in credential_type("yeastar-api.yml")["inputs"]["fields"]}
     assert fields["port"]["default"] == env["YEASTAR_PORT"]
     assert fields["api_version"]["default"] == env["YEASTAR_API_VERSION"]
 
     env = inject(credential_type("yeastar-api.yml"), {"host": "pbx", "username": "api", "password": "x",
-                                                      "ca_cert": "PEM", "skip_tls_verify": True}, tmp_path)
+                                                      "ca_cert": "PEM", "skip_tls_verify": True,
+                                                      "proxy_url": "http://proxy:3128"}, tmp_path)
     assert env["YEASTAR_VALIDATE_CERTS"] == "false"
     assert pathlib.Path(env["YEASTAR_CA_PATH"]).read_text(encoding="utf-8") == "PEM"
+    assert env[PROXY_ENV["yeastar"]] == "http://proxy:3128"
+
+
+def test_a_blank_proxy_url_is_an_empty_variable_in_every_type(tmp_path):
+    outbound = inject(credential_type("outbound-api.yml"), {"url": "http://cc", "proxy_url": ""}, tmp_path)
+    assert outbound[PROXY_ENV["outbound"]] == ""
+    combined = inject(credential_type(COMBINED), {"host": "pbx", "outbound_url": "http://cc"}, tmp_path)
+    assert combined[PROXY_ENV["yeastar"]] == combined[PROXY_ENV["outbound"]] == ""
 
 
 def test_a_job_template_with_the_yeastar_credential(controller, pbx):
@@ -402,6 +470,23 @@ def test_a_job_template_with_both_credentials(controller, pbx, call_center):
     assert_no_secret_in_job_output(run, call_center.accesskey)
 
 
+def test_a_job_template_with_the_combined_credential_alone(controller, pbx, call_center):
+    controller.credential(COMBINED, **combined_inputs(pbx, call_center))
+    call_center.set_registration("1006", registered=False)
+    inventory = inventory_data(["1002", "1006"])
+
+    report = controller.job("registration_report.yml", inventory)
+    assert report.status == "successful", report.text
+    assert "1 of 2 extensions have no phone registered: 1006" in report.text
+    assert call_center.counters["App.Sip_Auth.Logout"] == 1
+
+    policy = controller.job("voicemail_policy.yml", inventory, job_type="check")
+    assert policy.status == "successful", policy.text
+    assert pbx.counters["login"] == 1 and pbx.counters["logout"] == 1
+    for run in (report, policy):
+        assert_no_secret_in_job_output(run, pbx.api_password, call_center.accesskey)
+
+
 def test_a_blank_ca_certificate_with_verification_off_warns_and_works(controller, pbx):
     controller.credential("yeastar-api.yml", **yeastar_inputs(pbx, ca_cert="", skip_tls_verify=True))
     run = controller.job("voicemail_policy.yml", inventory_data(["1002"]), job_type="check")
@@ -432,6 +517,7 @@ needs_inventory_plugin = pytest.mark.skipif(not INVENTORY_PLUGIN.is_file(),
 @needs_inventory_plugin
 def test_an_inventory_update_then_a_job_on_the_synced_inventory(controller, pbx):
     controller.credential("yeastar-api.yml", **yeastar_inputs(pbx))
+    assert controller.env[PROXY_ENV["yeastar"]] == ""  # no proxy in the credential: no explicit proxy
     data = controller.inventory_update("inventories/pbx.yeastar.yml")[0]
     hostvars = data["_meta"]["hostvars"]
     assert sorted(hostvars) == ["ext%d" % number for number in range(1000, 1007)]
@@ -479,3 +565,30 @@ def test_an_inventory_update_with_a_blank_ca_and_verification_off(controller, pb
     data, output = controller.inventory_update("inventories/pbx.yeastar.yml")
     assert len(data["_meta"]["hostvars"]) == 7
     assert "validate_certs is false" in output
+
+
+@needs_inventory_plugin
+def test_an_inventory_update_with_registration_and_only_the_combined_credential(controller, pbx, call_center):
+    controller.credential(COMBINED, **combined_inputs(pbx, call_center))
+    call_center.set_registration("1006", registered=True, clientip="192.168.5.106")
+    data = controller.inventory_update("inventories/pbx-registration.yeastar.yml")[0]
+    hostvars = data["_meta"]["hostvars"]
+    assert sorted(hostvars) == ["ext%d" % number for number in range(1000, 1007)]
+    assert hostvars["ext1006"]["yeastar_registered"] is True
+    assert hostvars["ext1006"]["ansible_host"] == "192.168.5.106"
+    assert hostvars["ext1002"]["yeastar_clientip"] == "192.168.5.102"
+    assert hostvars["ext1000"]["yeastar_registered"] is False and "ansible_host" not in hostvars["ext1000"]
+    assert sorted(data["yeastar_unregistered"]["hosts"]) == ["ext1000", "ext1001"]
+    assert pbx.counters["login"] == 1 and pbx.counters["logout"] == 1
+    assert call_center.counters["App.Sip_Status.GetSipRegisterStatus"] == 1
+    assert call_center.counters["App.Sip_Auth.Logout"] == 1
+    assert pbx.api_password not in json.dumps(data) and call_center.accesskey not in json.dumps(data)
+
+
+@needs_inventory_plugin
+def test_empty_proxy_variables_from_the_combined_credential_mean_a_direct_connection(controller, pbx, outbound):
+    controller.credential(COMBINED, **combined_inputs(pbx, outbound, proxy_url="", outbound_proxy_url=""))
+    assert controller.env[PROXY_ENV["yeastar"]] == controller.env[PROXY_ENV["outbound"]] == ""
+    data = controller.inventory_update("inventories/pbx-registration.yeastar.yml")[0]
+    assert data["_meta"]["hostvars"]["ext1003"]["yeastar_registered"] is True
+    assert pbx.counters["login"] == 1 and outbound.counters["App.Sip_Status.GetSipRegisterStatus"] == 1
