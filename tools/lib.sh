@@ -119,15 +119,16 @@ without_mirror_noise() {
     "$@" 2>&1 | { grep --line-buffered -v -e 'is ignored: it is neither a file nor a directory' || true; }
 }
 
-# Starts the PBX simulator of tests/simulator in the background on a free port,
+# Starts the PBX simulator of tests/simulator in the background, the S-Series API on
+# port "$2" and the Predictive Outbound API on port "$3" (default 0: free ports),
 # writing its ready file, CA and log into directory "$1", and waits until it is
 # ready. Sets SIM_PID. SIMULATOR_TIMEOUT (seconds, default 60) bounds the wait.
 start_simulator() {
-    local dir="$1" waited=0 limit
+    local dir="$1" port="${2:-0}" outbound_port="${3:-0}" waited=0 limit
     limit=$(( ${SIMULATOR_TIMEOUT:-60} * 5 ))
     rm -f "$dir/ready.json"
     (cd "$REPO_ROOT/tests" && exec "$VENV_DIR/bin/python" -m simulator \
-        --port 0 --outbound-port 0 --ready-file "$dir/ready.json" --ca-out "$dir/ca.pem") \
+        --port "$port" --outbound-port "$outbound_port" --ready-file "$dir/ready.json" --ca-out "$dir/ca.pem") \
         >"$dir/simulator.log" 2>&1 </dev/null &
     SIM_PID=$!
     until ready_field "$dir/ready.json" port >/dev/null 2>&1; do
