@@ -52,8 +52,27 @@ options:
       - Requests that time out are retried up to 3 times with backoff, each try with the whole time again.
     type: int
     default: 30
+  proxy_url:
+    description:
+      - HTTP proxy for the API, as V(http://host:port) or V(http://user:password@host:port) (the port defaults to
+        80). Plain HTTP is sent to the proxy as an absolute-URI request; an V(https) O(url) goes through a
+        C(CONNECT) tunnel, with the server's certificate still checked. A proxy reached over TLS is not supported.
+      - It takes precedence over the E(http_proxy) and E(https_proxy) environment variables, and E(no_proxy) does
+        not apply to it. When it is not set and O(use_proxy=true), the environment's proxy for the URL's scheme is
+        used, unless E(no_proxy) names the server.
+      - The user name and password go to the proxy in a C(Proxy-Authorization) header, and never into a message,
+        result or log.
+      - If not set, the value of the E(OUTBOUND_API_PROXY_URL) environment variable is used.
+    type: str
+  use_proxy:
+    description:
+      - V(false) connects straight to the server, ignoring both O(proxy_url) and the proxy environment variables.
+      - If not set, the value of the E(OUTBOUND_API_USE_PROXY) environment variable is used.
+    type: bool
+    default: true
 notes:
-  - Connections go straight to the server; proxy environment variables are not used.
+  - Connections go straight to the server, or through the proxy chosen by O(proxy_url), O(use_proxy) and the
+    proxy environment variables.
   - Needs nothing beyond the Python standard library on the host that runs the task.
 """
 

@@ -85,11 +85,30 @@ options:
       - If not set, the value of the E(YEASTAR_TIMEOUT) environment variable is used.
     type: int
     default: 30
+  proxy_url:
+    description:
+      - HTTP proxy for this PBX, as V(http://host:port) or V(http://user:password@host:port) (the port defaults
+        to 80; characters such as C(@) or C(:) in the user name or password are percent-encoded). HTTPS to the PBX
+        goes through a C(CONNECT) tunnel, and the PBX's certificate is still checked against O(host); plain HTTP
+        is sent to the proxy as an absolute-URI request. A proxy reached over TLS (V(https://)) is not supported.
+      - It takes precedence over the E(https_proxy) and E(http_proxy) environment variables, and E(no_proxy) does
+        not apply to it. When it is not set and O(use_proxy=true), the environment's proxy for the PBX's scheme is
+        used, unless E(no_proxy) names the PBX.
+      - The user name and password go to the proxy in a C(Proxy-Authorization) header, and never into a message,
+        result or log; messages name a proxy by its host and port only.
+      - If not set, the value of the E(YEASTAR_PROXY_URL) environment variable is used.
+    type: str
+  use_proxy:
+    description:
+      - V(false) connects straight to the PBX, ignoring both O(proxy_url) and the proxy environment variables.
+      - If not set, the value of the E(YEASTAR_USE_PROXY) environment variable is used.
+    type: bool
+    default: true
 notes:
   - The API must be enabled on the PBX in C(Settings > PBX > General > API); it is off by default.
   - Every task logs in once and logs out when it ends, also when it fails.
-  - Connections go straight to the PBX over one keep-alive connection per task; proxy environment
-    variables (E(https_proxy), E(http_proxy)) are not used.
+  - Every task uses one keep-alive connection to the PBX (through a proxy, one tunnel), straight or through
+    the proxy chosen by O(proxy_url), O(use_proxy) and the proxy environment variables.
   - Needs nothing beyond the Python standard library on the host that runs the task.
 """
 
@@ -124,6 +143,12 @@ options:
   timeout:
     env:
       - name: YEASTAR_TIMEOUT
+  proxy_url:
+    env:
+      - name: YEASTAR_PROXY_URL
+  use_proxy:
+    env:
+      - name: YEASTAR_USE_PROXY
 """
 
     ACTION_GROUP = r"""

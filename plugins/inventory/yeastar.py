@@ -138,6 +138,22 @@ options:
     description: How many extension numbers one registration status call carries.
     type: int
     default: 100
+  outbound_proxy_url:
+    description:
+      - HTTP proxy for the Predictive Outbound API, as V(http://host:port) or V(http://user:password@host:port);
+        it takes precedence over the proxy environment variables, and E(no_proxy) does not apply to it.
+        See O(proxy_url), which works the same way for the PBX.
+    type: str
+    env:
+      - name: OUTBOUND_API_PROXY_URL
+  outbound_use_proxy:
+    description:
+      - V(false) connects straight to the Predictive Outbound API, ignoring both O(outbound_proxy_url) and the
+        proxy environment variables.
+    type: bool
+    default: true
+    env:
+      - name: OUTBOUND_API_USE_PROXY
 """
 
 EXAMPLES = r"""
@@ -183,6 +199,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_proxy import proxy_url_problems
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import ApiClientError
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_client import OutboundClient
 from ansible_collections.voiceops.pbx.plugins.module_utils._outbound_options import url_problems
@@ -336,6 +353,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         problems = connection_problems(options)
         if self.get_option("registration") and self.get_option("outbound_url"):
             problems.extend(url_problems(self.get_option("outbound_url"), "outbound_url"))
+            if self.get_option("outbound_proxy_url"):
+                problems.extend(proxy_url_problems(self.get_option("outbound_proxy_url"), "outbound_proxy_url"))
         if problems:
             raise AnsibleParserError("voiceops.pbx.yeastar: Invalid input, nothing was sent to the PBX: " + "; ".join(problems))
         if not options["validate_certs"] and options["scheme"] == "https":
@@ -364,7 +383,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.get_option("outbound_url"), token=self.get_option("outbound_token"),
             appid=self.get_option("outbound_appid"), accesskey=self.get_option("outbound_accesskey"),
             validate_certs=self.get_option("outbound_validate_certs"), ca_path=self.get_option("outbound_ca_path"),
-            timeout=self.get_option("timeout"))
+            timeout=self.get_option("timeout"), proxy_url=self.get_option("outbound_proxy_url"),
+            use_proxy=self.get_option("outbound_use_proxy"))
         with client:
             entries = client.register_status(numbers, self.get_option("outbound_batch_size"))
         return {entry["extnumber"]: entry for entry in entries}

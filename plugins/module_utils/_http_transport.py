@@ -10,7 +10,8 @@ of the collection raises.
 TLS, timeouts, connection failures and bodies that are not JSON become one-line errors
 naming the server and the call; secrets given to post() never appear in them. The timeout is a
 deadline for the whole request: name resolution, connect, TLS handshake, sending, and the whole
-answer, so that a server that answers one byte at a time cannot hold a task.
+answer, so that a server that answers one byte at a time cannot hold a task. Through an HTTP proxy
+(see _http_proxy) the same deadline covers reaching the proxy and its CONNECT answer too.
 No third-party library: a module process starts faster without one, and an execution
 environment needs nothing beyond Python.
 """
@@ -31,7 +32,10 @@ import threading
 import time
 from urllib.parse import urlencode, urlsplit
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_proxy import ProxyError, choose_proxy
+
 MASK = "********"
+PROXY_REFUSALS = (403, 407)
 
 
 class ApiClientError(Exception):
@@ -60,6 +64,10 @@ class NotSentError(RetryableTransportError):
     """No connection could be made, so the request was never sent: safe to repeat, writes included."""
 
 
+class ProxyRefusedError(NotSentError):
+    """The proxy refused the tunnel or the request (403, 407): nothing reached the server, and repeating cannot help."""
+
+
 class TLSVerificationError(TransportError):
     """The server's certificate could not be verified."""
 
@@ -83,6 +91,8 @@ class Retry:
         while True:
             try:
                 return send()
+            except ProxyRefusedError:
+                raise
             except RetryableTransportError as err:
                 if (write or unsent_only) and not isinstance(err, NotSentError):
                     why = unsent_only or "the change may or may not have been applied"
@@ -102,14 +112,19 @@ class ApiClient:
     """What every API client of the collection shares: the TLS options, the timeout, bounded
     retries, one HTTP session, and the HTTP requests sent and repeated per call (for usage()).
 
-    A subclass names its server in where and ends its API session in logout(); leaving a
+    A subclass names its server in where and its URL in url (which decides the proxy, if any: proxy_url,
+    else the environment's, none with use_proxy false), and ends its API session in logout(); leaving a
     `with client:` block logs out (also when the block raised) and closes the connections.
     """
 
-    def __init__(self, where, validate_certs=True, ca_path=None, timeout=30, retries=3, retry_delay=1.0,
-                 session=None, sleep=time.sleep):
+    def __init__(self, where, url=None, validate_certs=True, ca_path=None, timeout=30, retries=3, retry_delay=1.0,
+                 session=None, sleep=time.sleep, proxy_url=None, use_proxy=True):
         self.where = where
         self._verify = check_tls_options(validate_certs, ca_path, where)
+        try:
+            self._proxy = choose_proxy(url, proxy_url, use_proxy) if url else None
+        except ProxyError as err:
+            raise ApiClientError(str(err), where=where) from None
         self._timeout = timeout
         self._retry = Retry(retries, retry_delay, sleep)
         self._session = session or new_session()
@@ -135,7 +150,8 @@ class ApiClient:
     def _post(self, url, call, secrets, **request):
         """One counted POST (see post())."""
         self.request_counts[call] += 1
-        return post(self._session, url, call, self.where, self._verify, self._timeout, secrets=secrets, **request)
+        return post(self._session, url, call, self.where, self._verify, self._timeout, secrets=secrets, proxy=self._proxy,
+                    **request)
 
 
 def usage(client):
@@ -195,7 +211,12 @@ class Answer:
 
 
 class _NotSent(Exception):
-    """Connecting failed: no byte of the request left this machine."""
+    """Connecting failed: no byte of the request left this machine. Args: the cause, and what failed
+    when it was not the connection to the server itself (reaching the proxy, its tunnel), or None."""
+
+
+class _ProxyRefused(Exception):
+    """The proxy answered the CONNECT (or a plain http request) with a refusal. Args: status, reason, target."""
 
 
 class _NoAnswer(Exception):
@@ -207,6 +228,10 @@ class HttpSession:
     is one connection). A connection the server has closed while idle is replaced before
     the next request is written, so that a write is never sent into a dead connection.
 
+    Through a proxy, https goes through a CONNECT tunnel, opened once per connection (the TLS handshake
+    and the certificate check are with the server, inside it); plain http is sent to the proxy as an
+    absolute-URI request, as browsers and curl do, which proxies allow on more ports than CONNECT.
+
     Every request has a deadline, timeout seconds after it starts: each blocking step of it
     (connecting, the TLS handshake, sending, every read of the answer) may only wait for what
     is left of that time."""
@@ -215,7 +240,7 @@ class HttpSession:
         self._connections = {}
         self._contexts = {}
 
-    def post(self, url, verify=True, timeout=30, params=None, json=None, data=None):  # pylint: disable=redefined-outer-name
+    def post(self, url, verify=True, timeout=30, proxy=None, params=None, json=None, data=None):  # pylint: disable=redefined-outer-name
         deadline = Deadline(timeout)
         parts = urlsplit(url)
         path = parts.path or "/"
@@ -226,7 +251,11 @@ class HttpSession:
         else:
             body, content_type = urlencode(data or {}), "application/x-www-form-urlencoded"
         headers = {"Content-Type": content_type, "Accept": "application/json", "User-Agent": "voiceops.pbx"}
-        connection = self._connection(parts, verify, deadline)
+        forwarded = proxy is not None and parts.scheme == "http"
+        if forwarded:
+            path = "http://%s%s" % (parts.netloc, path)
+            headers.update(proxy.headers())
+        connection = self._connection(parts, verify, deadline, proxy)
         try:
             connection.request("POST", path, body=body.encode("utf-8"), headers=headers)
             response = connection.getresponse()
@@ -238,6 +267,9 @@ class HttpSession:
             raise _NoAnswer(exc) from None
         if response.will_close:
             self._drop(parts)
+        if forwarded and response.status in PROXY_REFUSALS:
+            self._drop(parts)
+            raise _ProxyRefused(response.status, response.reason, parts.netloc)
         return Answer(response.status, payload.decode(_charset(response), errors="replace"))
 
     def close(self):
@@ -245,28 +277,37 @@ class HttpSession:
             connection.close()
         self._connections.clear()
 
-    def _connection(self, parts, verify, deadline):
-        key = (parts.scheme, parts.netloc, verify)
+    def _connection(self, parts, verify, deadline, proxy):
+        key = (parts.scheme, parts.netloc, verify, proxy.key if proxy else None)
         connection = self._connections.get(key)
         if connection is not None and _closed_by_server(connection):
             self._drop(parts)
             connection = None
         if connection is None:
-            connection = self._connect(parts, verify, deadline)
+            connection = self._connect(parts, verify, deadline, proxy)
             self._connections[key] = connection
         connection.sock.deadline = deadline
         return connection
 
-    def _connect(self, parts, verify, deadline):
-        """A new connection, its socket connected (and the TLS handshake done) within the deadline."""
+    def _connect(self, parts, verify, deadline, proxy):
+        """A new connection, its socket connected (through the proxy's tunnel, for https through a proxy)
+        and the TLS handshake done, within the deadline."""
         if parts.scheme == "https":
             connection = http.client.HTTPSConnection(parts.hostname, parts.port, context=self._context(verify))
         else:
             connection = http.client.HTTPConnection(parts.hostname, parts.port)
-        try:
-            sock = open_socket(connection.host, connection.port, deadline)
-        except OSError as exc:
-            raise _NotSent(exc) from None
+        if proxy is None:
+            try:
+                sock = open_socket(connection.host, connection.port, deadline)
+            except OSError as exc:
+                raise _NotSent(exc, None) from None
+        else:
+            try:
+                sock = open_socket(proxy.host, proxy.port, deadline)
+            except OSError as exc:
+                raise _NotSent(exc, "the proxy %s could not be reached" % proxy) from None
+            if parts.scheme == "https":
+                sock = open_tunnel(sock, parts.netloc, proxy, deadline)
         if parts.scheme == "https":
             try:
                 sock.settimeout(deadline.remaining())
@@ -276,7 +317,7 @@ class HttpSession:
                 raise
             except OSError as exc:
                 sock.close()
-                raise _NotSent(exc) from None
+                raise _NotSent(exc, "through the proxy %s" % proxy if proxy else None) from None
         connection.sock = DeadlineSocket(sock, deadline)
         return connection
 
@@ -289,6 +330,27 @@ class HttpSession:
         if context is None:
             context = self._contexts[verify] = tls_context(verify)
         return context
+
+
+def open_tunnel(sock, target, proxy, deadline):
+    """Ask the proxy connected to by sock for a tunnel to target (host:port), within the deadline;
+    returns sock, now a byte pipe to target. A refusal raises _ProxyRefused, any other failure _NotSent."""
+    request = ["CONNECT %s HTTP/1.1" % target, "Host: %s" % target]
+    request += ["%s: %s" % header for header in proxy.headers().items()]
+    timed = DeadlineSocket(sock, deadline)
+    try:
+        timed.sendall(("\r\n".join(request) + "\r\n\r\n").encode("latin-1"))
+        answer = http.client.HTTPResponse(timed, method="CONNECT")
+        answer.begin()
+        status, reason = answer.status, answer.reason
+        answer.close()
+    except (http.client.HTTPException, OSError) as exc:
+        sock.close()
+        raise _NotSent(exc, "the proxy %s did not open a tunnel to %s" % (proxy, target)) from None
+    if not 200 <= status < 300:
+        sock.close()
+        raise _ProxyRefused(status, reason, target)
+    return sock
 
 
 class Deadline:
@@ -428,27 +490,33 @@ def _closed_by_server(connection):
     return bool(readable)
 
 
-def post(session, url, call, where, verify, timeout, secrets=(), **request):
+def post(session, url, call, where, verify, timeout, secrets=(), proxy=None, **request):
     """POST and decode a JSON object answer: a json= body, or data= form fields; params= go
-    into the query string."""
+    into the query string. With a proxy (a Proxy, see _http_proxy), through it."""
     try:
-        response = session.post(url, verify=verify, timeout=timeout, **request)
+        response = session.post(url, verify=verify, timeout=timeout, proxy=proxy, **request)
         status, text = response.status_code, response.text
     except ssl.SSLError as exc:
         raise TLSVerificationError(_tls_message(exc), where=where, call=call) from None
     except _NotSent as exc:
-        raise NotSentError("connection failed before the request was sent: %s" % scrub(_reason(exc.args[0], timeout), secrets),
+        cause, failed = exc.args
+        reason = scrub(_reason(cause, timeout), secrets)
+        raise NotSentError("connection failed before the request was sent: %s" % ("%s: %s" % (failed, reason) if failed else reason),
                            where=where, call=call) from None
+    except _ProxyRefused as exc:
+        raise ProxyRefusedError(_refusal_message(proxy, *exc.args), where=where, call=call) from None
     except _NoAnswer as exc:
         cause = exc.args[0]
         if isinstance(cause, (socket.timeout, TimeoutError)):
             raise RetryableTransportError("no answer within %s seconds (timeout)" % timeout, where=where, call=call) from None
         raise RetryableTransportError("connection failed: %s" % scrub(_reason(cause, timeout), secrets),
                                       where=where, call=call) from None
+    through = " (through the proxy %s)" % proxy if proxy else ""
     if status >= 500:
-        raise RetryableTransportError("HTTP status %s" % status, where=where, call=call)
+        raise RetryableTransportError("HTTP status %s%s" % (status, through), where=where, call=call)
     if status != 200:
-        raise TransportError("HTTP status %s (is this the right URL, port and API version?)" % status, where=where, call=call)
+        raise TransportError("HTTP status %s%s (is this the right URL, port and API version?)" % (status, through),
+                             where=where, call=call)
     try:
         answer = json.loads(text)
     except ValueError:
@@ -457,6 +525,19 @@ def post(session, url, call, where, verify, timeout, secrets=(), **request):
     if not isinstance(answer, dict):
         raise RetryableTransportError("the answer is JSON but not an object", where=where, call=call)
     return answer
+
+
+def _refusal_message(proxy, status, reason, target):
+    """Why nothing reached target: the proxy refused, in its words, and what to do."""
+    message = "the request was not sent: the proxy %s refused the connection to %s with HTTP %s %s" % (proxy, target, status, reason)
+    if status == 407 and proxy.has_credentials:
+        return message + "; it did not accept the credentials in the proxy URL (%s)" % proxy.source
+    if status == 407:
+        return message + ("; it wants credentials: give them in the proxy URL (%s), as in http://user:password@host:port"
+                          % proxy.source)
+    direct = "use_proxy: false" if proxy.source == "proxy_url" else "no_proxy, or use_proxy: false"
+    return message + ("; its rules do not let this machine reach the server: ask its administrator, or go direct "
+                      "(%s) if the server can be reached without it" % direct)
 
 
 def scrub(text, secrets):

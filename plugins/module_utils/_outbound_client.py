@@ -106,9 +106,10 @@ class OutboundClient(ApiClient):
     """
 
     def __init__(self, url, token=None, appid=None, accesskey=None, validate_certs=True, ca_path=None,
-                 timeout=30, retries=3, retry_delay=1.0, session=None, sleep=time.sleep):
-        super().__init__("Predictive Outbound API %s" % url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
-                         retries=retries, retry_delay=retry_delay, session=session, sleep=sleep)
+                 timeout=30, retries=3, retry_delay=1.0, session=None, sleep=time.sleep, proxy_url=None, use_proxy=True):
+        super().__init__("Predictive Outbound API %s" % url, url=url, validate_certs=validate_certs, ca_path=ca_path,
+                         timeout=timeout, retries=retries, retry_delay=retry_delay, session=session, sleep=sleep,
+                         proxy_url=proxy_url, use_proxy=use_proxy)
         self.url = url
         self._token = token or None
         self._appid = appid

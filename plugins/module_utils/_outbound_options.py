@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_proxy import proxy_url_problems
+
 OUTBOUND_ENV = {
     "url": "OUTBOUND_API_URL",
     "token": "OUTBOUND_API_TOKEN",
@@ -19,6 +21,8 @@ OUTBOUND_ENV = {
     "accesskey": "OUTBOUND_API_ACCESSKEY",
     "validate_certs": "OUTBOUND_API_VALIDATE_CERTS",
     "ca_path": "OUTBOUND_API_CA_PATH",
+    "proxy_url": "OUTBOUND_API_PROXY_URL",
+    "use_proxy": "OUTBOUND_API_USE_PROXY",
 }
 
 
@@ -36,16 +40,21 @@ def outbound_argument_spec():
         validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
         ca_path=dict(type="path", fallback=_env("ca_path")),
         request_timeout=dict(type="int", default=30),
+        # The URL may hold the proxy's password; no_log also keeps it out of the target's system log.
+        proxy_url=dict(type="str", no_log=True, fallback=_env("proxy_url")),
+        use_proxy=dict(type="bool", default=True, fallback=_env("use_proxy")),
     )
 
 
 def outbound_connection_problems(options):
-    """What is wrong with url and request_timeout, in words that name each option and its rule;
+    """What is wrong with url, request_timeout and proxy_url, in words that name each option and its rule;
     an empty list when nothing is."""
     problems = url_problems(options["url"])
     if options["request_timeout"] < 1:
         problems.append("request_timeout: %s is invalid; it must be 1 second or more (a deadline for the whole request)"
                         % options["request_timeout"])
+    if options.get("proxy_url"):
+        problems.extend(proxy_url_problems(options["proxy_url"]))
     return problems
 
 

@@ -52,12 +52,15 @@ class YeastarClient(ApiClient):
 
     def __init__(self, host, api_username, api_password, port=8088, api_version="v1.0.0",
                  scheme="https", validate_certs=True, ca_path=None, timeout=30,
-                 retries=3, retry_delay=1.0, session=None, sleep=time.sleep, clock=time.monotonic):
-        super().__init__("PBX %s" % host, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
-                         retries=retries, retry_delay=retry_delay, session=session, sleep=sleep)
+                 retries=3, retry_delay=1.0, session=None, sleep=time.sleep, clock=time.monotonic,
+                 proxy_url=None, use_proxy=True):
+        base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
+        super().__init__("PBX %s" % host, url=base_url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
+                         retries=retries, retry_delay=retry_delay, session=session, sleep=sleep,
+                         proxy_url=proxy_url, use_proxy=use_proxy)
         self.host = host
         self.api = api_for(api_version)
-        self.base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
+        self.base_url = base_url
         self._username = api_username
         self._password_md5 = md5_hex(api_password or "")
         self._clock = clock

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_proxy import proxy_url_problems
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import VERSION_CHOICES
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_fields import FIELDS
 
@@ -32,6 +33,8 @@ CONNECTION_ENV = {
     "validate_certs": "YEASTAR_VALIDATE_CERTS",
     "ca_path": "YEASTAR_CA_PATH",
     "timeout": "YEASTAR_TIMEOUT",
+    "proxy_url": "YEASTAR_PROXY_URL",
+    "use_proxy": "YEASTAR_USE_PROXY",
 }
 
 INSECURE_WARNING = (
@@ -57,11 +60,14 @@ def yeastar_argument_spec():
         validate_certs=dict(type="bool", default=True, fallback=_env("validate_certs")),
         ca_path=dict(type="path", fallback=_env("ca_path")),
         timeout=dict(type="int", default=30, fallback=_env("timeout")),
+        # The URL may hold the proxy's password; no_log also keeps it out of the target's system log.
+        proxy_url=dict(type="str", no_log=True, fallback=_env("proxy_url")),
+        use_proxy=dict(type="bool", default=True, fallback=_env("use_proxy")),
     )
 
 
 def connection_problems(options):
-    """What is wrong with the connection options host, port and timeout of a mapping, in words that
+    """What is wrong with the connection options host, port, timeout and proxy_url of a mapping, in words that
     name each option and its rule; an empty list when nothing is. A value that is None is not
     checked here (required options are Ansible's to ask for)."""
     problems = []
@@ -71,6 +77,8 @@ def connection_problems(options):
         problems.extend(port_problems(options["port"]))
     if options.get("timeout") is not None:
         problems.extend(timeout_problems(options["timeout"]))
+    if options.get("proxy_url"):
+        problems.extend(proxy_url_problems(options["proxy_url"]))
     return problems
 
 
