@@ -232,3 +232,44 @@ def test_offboarding_the_people_just_onboarded(ansible, pbx):
     pbx.reset_counters()
     assert recap(example_run(ansible, "onboard.yml", extra_vars={"wait_for_phones": False})) == 1
     assert pbx.counters["extension/add"] == len(JOINER_NUMBERS[1:])
+
+
+# Check mode: every example says what it would do, never that it did it
+
+AWX_PROJECT = EXAMPLES.parent / "docs" / "awx-project"
+EXAMPLE_INVENTORY = EXAMPLES / "inventory" / "pbx.yeastar.yml"
+PAST_TENSE_CLAIM = re.compile(r"\b(Updated|Created|Deleted|Renumbered)\b|\bis now\b|\bfields sent\b")
+WOULD = re.compile(r"\bwould\b", re.I)
+# Each example playbook -> whether a check run against the simulators' seed data finds something to change.
+CHECKED_EXAMPLES = {
+    EXAMPLES / "audit_extensions.yml": False,
+    EXAMPLES / "bulk_apply.yml": True,
+    EXAMPLES / "demo.yml": True,
+    EXAMPLES / "enforce_voicemail_policy.yml": True,
+    EXAMPLES / "offboard.yml": True,
+    EXAMPLES / "offline_extensions.yml": False,
+    EXAMPLES / "onboard.yml": True,
+    EXAMPLES / "renumber.yml": True,
+    EXAMPLES / "wait_for_phones.yml": False,
+    AWX_PROJECT / "registration_report.yml": False,
+    AWX_PROJECT / "voicemail_policy.yml": True,
+}
+
+
+def test_every_example_playbook_is_checked_in_check_mode():
+    assert set(CHECKED_EXAMPLES) == set(EXAMPLES.glob("*.yml")) | set(AWX_PROJECT.glob("*.yml"))
+
+
+@pytest.mark.parametrize("playbook", sorted(CHECKED_EXAMPLES), ids=lambda path: "%s/%s" % (path.parent.name, path.name))
+def test_check_mode_says_what_would_change_and_changes_nothing(outbound_ansible, pbx, playbook):
+    command = [str(pathlib.Path(sys.executable).with_name("ansible-playbook")), str(playbook), "--check",
+               "--vault-password-file", str(VAULT_PASSWORD_FILE)]
+    if "hosts: localhost" not in playbook.read_text(encoding="utf-8"):
+        command += ["-i", str(EXAMPLE_INVENTORY)]
+    run = outbound_ansible.run(command)
+    assert run.returncode == 0, run.stdout + run.stderr
+    reports = "\n".join(line for line in run.stdout.splitlines() if not line.startswith(("TASK [", "PLAY ")))
+    claims = [match.group(0) for match in PAST_TENSE_CLAIM.finditer(reports)]
+    assert not claims, "check mode claims a change was made: %s\n%s" % (claims, run.stdout)
+    assert bool(WOULD.search(reports)) == CHECKED_EXAMPLES[playbook], run.stdout
+    assert not {"extension/update", "extension/add", "extension/delete"} & set(pbx.counters)
