@@ -69,6 +69,8 @@ CONTROLLER_ENV = {"ANSIBLE_FORCE_COLOR": "False", "ANSIBLE_HOST_KEY_CHECKING": "
                   "ANSIBLE_RETRY_FILES_ENABLED": "False", "ANSIBLE_NOCOLOR": "1"}
 # The proxy of each connection; an empty value means no explicit proxy.
 PROXY_ENV = {"yeastar": "YEASTAR_PROXY_URL", "outbound": "OUTBOUND_API_PROXY_URL"}
+# Tuning knobs, not part of a credential: module_defaults, or an inventory source's variables.
+NOT_IN_CREDENTIALS = {"YEASTAR_TIMEOUT", "YEASTAR_USE_PROXY", "OUTBOUND_API_USE_PROXY"}
 # The type for an inventory source with registration: true, which takes one credential only.
 COMBINED = "yeastar-outbound-api.yml"
 # What a user must never see again once a credential is saved (a proxy URL may hold a password).
@@ -367,10 +369,9 @@ def test_the_check_catches_what_the_controller_refuses():
 
 def test_the_injectors_set_exactly_the_variables_the_collection_reads():
     yeastar = set(credential_type("yeastar-api.yml")["injectors"]["env"])
-    # The timeout is a tuning knob, not part of a credential (module_defaults or source variables).
-    assert yeastar == (set(CONNECTION_ENV.values()) | {PROXY_ENV["yeastar"]}) - {"YEASTAR_TIMEOUT"}
+    assert yeastar == (set(CONNECTION_ENV.values()) | {PROXY_ENV["yeastar"]}) - NOT_IN_CREDENTIALS
     outbound = set(credential_type("outbound-api.yml")["injectors"]["env"])
-    assert outbound == set(OUTBOUND_ENV.values()) | {PROXY_ENV["outbound"]}
+    assert outbound == (set(OUTBOUND_ENV.values()) | {PROXY_ENV["outbound"]}) - NOT_IN_CREDENTIALS
     assert set(credential_type(COMBINED)["injectors"]["env"]) == yeastar | outbound
 
 
