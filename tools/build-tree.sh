@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Makes a fresh copy of the collection at <root>/ansible_collections/<namespace>/<name>
-# outside the repository, where ansible-test expects a collection to be, and prints
-# that path on its last line.
+# (<root> is .build/test of the checkout unless TEST_TREE_ROOT says otherwise), where
+# ansible-test expects a collection to be, and prints that path on its last line.
 #
 # Copied: in a git checkout, the files git tracks plus the untracked files that
 # .gitignore does not exclude (so new files count before they are committed, and
 # .venv, .build, tests/output never do); elsewhere, every file but those.
 # tests/output of the previous copy is kept (ansible-test's own output and caches).
-# The copy has no .git, so ansible-test looks at every file in it.
+# The copy is an empty git repository of its own: ansible-test looks for a .git upwards
+# from the collection, and would otherwise take the checkout's, which ignores .build and
+# so every file of the copy. It lists the copy's files that its .gitignore does not exclude.
 set -euo pipefail
 
 # shellcheck source=tools/lib.sh
@@ -47,6 +49,9 @@ done < <(list_files) > "$root/files.lst"
 copied="$(tr -cd '\0' < "$root/files.lst" | wc -c)"
 tar -C "$REPO_ROOT" --null --files-from "$root/files.lst" -cf - | tar -C "$dest" -xf -
 rm -f "$root/files.lst"
+if command -v git >/dev/null 2>&1; then
+    git init -q "$dest"
+fi
 if [[ -d "$kept" ]]; then
     mkdir -p "$dest/tests"
     rm -rf "$dest/tests/output"

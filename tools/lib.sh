@@ -90,13 +90,11 @@ now() {
     date +%s
 }
 
-# Where the test copy of the collection lives: outside the repository (ansible-test
-# wants .../ansible_collections/NAMESPACE/NAME/), one per checkout so that two
-# checkouts on one machine do not share it. TEST_TREE_ROOT overrides the parent.
+# Where the test copy of the collection lives: <root>/ansible_collections/NAMESPACE/NAME/,
+# as ansible-test wants it, under .build of this checkout (git ignores it, `make clean`
+# removes it). TEST_TREE_ROOT overrides <root>; other copies add a suffix to it (-2.19, -docs, ...).
 tree_root() {
-    local key
-    key="$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-10)"
-    printf '%s\n' "${TEST_TREE_ROOT:-${TMPDIR:-/tmp}/voiceops-pbx-test-$key}"
+    printf '%s\n' "${TEST_TREE_ROOT:-$BUILD_DIR/test}"
 }
 
 # The value of a top-level scalar field of galaxy.yml.

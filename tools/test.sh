@@ -4,7 +4,7 @@
 #
 #   venv         tools/venv.sh: .venv with ansible-core, ansible-lint, ansible-runner, pytest, ...
 #   tree         tools/build-tree.sh: a clean copy of the checkout at
-#                <tmp>/voiceops-pbx-test-<hash>/ansible_collections/voiceops/pbx
+#                .build/test/ansible_collections/voiceops/pbx (make clean removes .build)
 #   get-pip      tools/seed-get-pip.sh: the offline pip bootstrap for ansible-test
 #   sanity       ansible-test sanity --requirements, in the copy (.venv: newest ansible-core)
 #   units        ansible-test units --venv --requirements, in the copy
@@ -40,7 +40,7 @@
 #   KEEP_GOING=1            run the later steps after a failure (still exits 1)
 #   PYTHON=python3          interpreter for .venv instead of the Python 3.12 lookup
 #   COMPAT_PYTHON=path      interpreter for .venv-2.19 instead of the Python 3.11 lookup
-#   TEST_TREE_ROOT=dir      where to build the ansible_collections copy
+#   TEST_TREE_ROOT=dir      where to build the ansible_collections copy (default .build/test)
 # Leaving a step out is said in the summary; CI runs with none left out.
 set -euo pipefail
 
