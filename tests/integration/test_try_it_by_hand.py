@@ -1,0 +1,125 @@
+# Copyright (c) voiceops.pbx contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The "Try it by hand" section of the README: make simulator, make env, and the commands by hand.
+
+`make demo` is not run here: the collection under test stands in for the one it installs into
+.build/collections, and the Python that runs the tests for .venv.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ansible_collections.voiceops.pbx.tests.integration.conftest import ROOT, collections_path
+
+VENV = os.path.dirname(os.path.dirname(sys.executable))
+MAKE_VARIABLES = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+
+
+def readme_blocks():
+    """The bash blocks of the README's "Try it by hand" section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Try it by hand\n(.*?)^## ", text, re.M | re.S).group(1)
+    return re.findall(r"^```bash\n(.*?)^```", section, re.M | re.S)
+
+
+def commands_after_setup(block):
+    """The ansible commands of a block, comments dropped."""
+    return [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith("ansible")]
+
+
+def environment(tmp_path, **more):
+    env = {name: value for name, value in os.environ.items() if name not in MAKE_VARIABLES}
+    env.update(VENV_DIR=VENV, SIMULATOR_DIR=str(tmp_path / "simulator"), ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), YEASTAR_LOGIN_STATE_DIR=str(tmp_path / "login-state"),
+               HOME=str(tmp_path / "home"))
+    env.update(more)
+    return env
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bash(script, env, timeout=300):
+    return subprocess.run(["bash", "-c", script], cwd=str(ROOT), env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+@pytest.fixture
+def make_simulator(tmp_path):
+    """`make simulator` in the background, on free ports; stopped as Ctrl-C or a TERM would."""
+    env = environment(tmp_path, SIM_PORT="0", SIM_OUTBOUND_PORT="0")
+    process = subprocess.Popen(["make", "-s", "simulator"], cwd=str(ROOT), env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    ready = tmp_path / "simulator" / "ready.json"
+    deadline = time.monotonic() + 60
+    while not (ready.exists() and ready.read_text()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    try:
+        assert ready.exists(), process.stdout.read() if process.poll() is not None else "not ready after 60 s"
+        yield env
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    assert not ready.exists()  # the simulators are gone
+
+
+def test_make_env_prints_a_working_environment_for_the_readme_commands(make_simulator):
+    printed = bash("make -s env", make_simulator)
+    assert printed.returncode == 0, printed.stderr
+    assert "export ANSIBLE_COLLECTIONS_PATH='%s'" % (ROOT / ".build" / "collections") in printed.stdout
+    assert "source '%s/bin/activate'" % VENV in printed.stdout
+    setup, _by_hand = readme_blocks()
+    commands = commands_after_setup(setup)
+    assert commands[0] == "ansible localhost -m voiceops.pbx.yeastar_extension_info -a 'extensions=1000,1001'"
+    # make demo would have installed the collection into .build/collections: the one under test stands in for it
+    script = 'eval "$(make -s env)" && export ANSIBLE_COLLECTIONS_PATH=%s && %s' % (
+        collections_path(), " && ".join(commands))
+    run = bash(script, make_simulator)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"^localhost \| SUCCESS", run.stdout, re.M) and '"number": "1001"' in run.stdout
+    assert "|--ext1000" in run.stdout
+    assert "Would update: 1002" in run.stdout
+
+
+def test_make_env_without_a_running_simulator_says_how_to_start_one(tmp_path):
+    run = bash("make -s env", environment(tmp_path))
+    assert run.returncode != 0 and "start one with make simulator" in run.stderr and run.stdout == ""
+
+
+def test_the_commands_by_hand_start_the_simulator_and_set_the_connection(tmp_path):
+    _setup, by_hand = readme_blocks()
+    port, outbound_port = free_port(), free_port()
+    replacements = {
+        "source .venv/bin/activate": "source %s/bin/activate" % VENV,
+        "../.venv/bin/python": sys.executable,
+        "$PWD/.build/collections": collections_path(),
+        "../.build/simulator/ca.pem": str(tmp_path / "ca.pem"),
+        "$PWD/.build/simulator/ca.pem": str(tmp_path / "ca.pem"),
+        "8088": str(port),
+        "8089": str(outbound_port),
+    }
+    script = by_hand.replace("\\\n", " ")
+    for documented, here in replacements.items():
+        assert documented in script, documented
+        script = script.replace(documented, here)
+    wait_for_port = "for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/%d) 2>/dev/null && break; sleep 0.2; done" % port
+    run = bash("\n".join([script, wait_for_port,
+                          "ansible localhost -m voiceops.pbx.yeastar_extension_info -a extensions=1000",
+                          "status=$?", "kill %1", "wait", "exit $status"]),
+               environment(tmp_path, ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert re.search(r"^localhost \| SUCCESS", run.stdout, re.M) and '"number": "1000"' in run.stdout
