@@ -274,4 +274,3 @@ def test_the_inventory_checks_outbound_proxy_url_before_any_request(direct, pbx,
     run = direct.inventory(REGISTRATION, "--list", env=env)
     assert "outbound_proxy_url: the scheme socks5:// is not supported" in " ".join((run.stderr + run.stdout).split())
     assert pbx.counters == {} and outbound.counters == {}
-
