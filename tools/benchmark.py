@@ -1214,7 +1214,7 @@ extension) is a small part of it.
 PROSE_METHOD = """
 ## How it is measured
 
-- **Simulator.** `python -m simulator --extensions N` from `tests/simulator`, started as its own process
+- **Simulator.** `python -m simulator --extensions N` from `tests/` (the `.venv` Python), started as its own process
   for each size (N plausible generated extensions; no latency or faults), so that the measured processes
   are only Ansible's. Before every run the harness puts the fields the tasks enforce back into the
   scenario's starting state (`POST /__sim__/extensions {"patch": ...}`) and zeroes the call counters; after it, it reads
