@@ -166,3 +166,42 @@ with open(sys.argv[1], encoding="utf-8") as handle:
     print(json.loads(handle.read())[sys.argv[2]])
 PYEOF
 }
+
+# The major version of the Java runtime "$1" (a path to a java binary): 17 for
+# `openjdk version "17.0.15"`, 8 for the old `"1.8.0_402"` form. Fails when it does not run.
+java_major_version() {
+    local banner version
+    banner="$("$1" -version 2>&1)" || return 1
+    version="$(sed -n -E '1s/^[^"]*"([0-9][0-9._]*)[^"]*".*/\1/p' <<<"$banner")"
+    [[ -n "$version" ]] || return 1
+    if [[ "$version" == 1.* ]]; then
+        version="${version#1.}"
+    fi
+    printf '%s\n' "${version%%[._]*}"
+}
+
+# Prints the home of a Java 17+ runtime, for ansible-rulebook (its Drools engine runs in
+# the JVM): JAVA_HOME when it holds one, else the runtime of the `java` on PATH (symbolic
+# links resolved, two levels above bin/java). Fails, saying why on stderr, when neither does.
+find_java_home() {
+    local home java major
+    for home in "${JAVA_HOME:-}" "$(java_home_of_path)"; do
+        [[ -n "$home" ]] || continue
+        java="$home/bin/java"
+        if major="$(java_major_version "$java")" && (( major >= 17 )); then
+            printf '%s\n' "$home"
+            return 0
+        fi
+        printf 'find_java_home: %s is not a Java 17+ runtime (version: %s)\n' "$home" "${major:-none}" >&2
+    done
+    printf 'find_java_home: no Java 17+ runtime (set JAVA_HOME, or put java on PATH)\n' >&2
+    return 1
+}
+
+# The home of the `java` on PATH (empty when there is none).
+java_home_of_path() {
+    local java
+    java="$(command -v java 2>/dev/null)" || return 0
+    java="$(readlink -f "$java")"
+    dirname "$(dirname "$java")"
+}

@@ -13,7 +13,9 @@
 #                with VOICEOPS_COLLECTIONS_PATH, ANSIBLE_COLLECTIONS_PATH and PYTHONPATH
 #                all naming the directory that holds its ansible_collections/; among them
 #                the AWX tests (test_awx_runner.py: credential types, and jobs and inventory
-#                updates through ansible-runner)
+#                updates through ansible-runner); JAVA_HOME names the Java 17+ runtime that
+#                find_java_home (tools/lib.sh) finds, for ansible-rulebook in test_rulebook.py
+#                (which skips only where the machine has no Java 17+ runtime)
 #   benchmark-smoke  tools/benchmark.py --smoke in the copy: the benchmark of docs/performance.md
 #                at N=50 (one repetition, the uri baseline on 3 items); checks the PBX call counts
 #                exactly, not the timings (noise at that size); `make benchmark` is the full run
@@ -194,6 +196,14 @@ step_integration() {
     VOICEOPS_COLLECTIONS_PATH="$(tree_root)"
     ANSIBLE_COLLECTIONS_PATH="$VOICEOPS_COLLECTIONS_PATH"
     PYTHONPATH="$VOICEOPS_COLLECTIONS_PATH${PYTHONPATH:+:$PYTHONPATH}"
+    # ansible-rulebook (tests/integration/test_rulebook.py) runs its rules engine in a JVM.
+    if JAVA_HOME="$(find_java_home)"; then
+        export JAVA_HOME
+        echo "integration: JAVA_HOME=$JAVA_HOME (Java $(java_major_version "$JAVA_HOME/bin/java")) for ansible-rulebook"
+    else
+        unset JAVA_HOME
+        echo "integration: no Java 17+ runtime: the ansible-rulebook test will be skipped" >&2
+    fi
     local workers=()
     if [[ "${INTEGRATION_WORKERS:-2}" != 0 ]]; then
         workers=(-n "${INTEGRATION_WORKERS:-2}")

@@ -54,7 +54,7 @@ printf '%s\n' "$wanted" > "$STAMP"
 "$VENV_DIR/bin/python" - <<'EOF'
 from importlib.metadata import PackageNotFoundError, version
 
-names = ["ansible-core", "ansible-lint", "ansible-runner", "pytest", "requests", "antsibull-docs",
+names = ["ansible-core", "ansible-lint", "ansible-runner", "ansible-rulebook", "aiohttp", "pytest", "requests", "antsibull-docs",
          "galaxy-importer", "ansible-builder"]
 found = []
 for name in names:
