@@ -55,14 +55,27 @@ Admin calls (same server, JSON, never counted, never faulted):
                                       "max_failed_logins":N,"update_rate":"3/1" or null,
                                       "api_versions":[...],"username":U,"password":P,"allowed_ips":[...],
                                       "strong_passwords":B,"v2_mobile_key":"mobile"|"moblie",
-                                      "max_extensions":N or null,"omit_empty":B}
+                                      "max_extensions":N or null,"omit_empty":B,"sn":SN,
+                                      "report_retry_interval":S}
   GET  /__sim__/lockouts              failed logins and lockouts per client IP
   POST /__sim__/unblock               body {} or {"ip":IP}: clear lockouts
   GET  /__sim__/deletes               raw "number" of every v2 extension/delete call, e.g. ["1005","all"]
+  POST /__sim__/extension-status      body {"extension":"1006","status":"Unregistered"} (Registered,
+                                      Unregistered, Ringing, Busy, Idle): list status, ExtensionStatus report
+  POST /__sim__/restart               forget every token, BootUp to each target that had a live one
+  GET  /__sim__/reports               every report attempt: [{"url","event","body","attempt","status","error"}]
+  GET  /__sim__/report-targets        [{"token": first 4 chars,"url","key":"event"|"action"}] of live tokens
   GET  /__sim__/extensions            raw records (moblie, loginpassword digest, ...)
   POST /__sim__/extensions            body: {"replace":[records]}, {"add":[records]},
                                       {"patch":{"1002":{"username":"<b>x</b>"}}} (raw, unchecked),
                                       {"delete":["1006"]}; several keys apply in that order
+
+Reports: after a login naming "port" (and "url", "urltag"), the PBX POSTs JSON reports over plain
+  HTTP to http://LOGIN-IP:PORT/URL (urltag 1: URL is "host:port/path"); heartbeat may move the
+  target ("ipaddr", "port", "url", "urltag"; v1 "urlflag"). Key "event" after a v2 login with
+  "version":"2.0.0", else "action"; every body carries "sn". ExtensionStatus (admin
+  extension-status), ConfigChange (extension/update, v2 add and delete), BootUp (admin restart).
+  Resent every --report-retry-interval seconds until answered 200, while the token lives.
 
 Faults (--fault, POST /__sim__/faults, sim.inject()): a JSON object
   {"kind": K, "endpoint": E or null, "count": N or null, ...}
@@ -133,6 +146,9 @@ def build_parser():
     yeastar.add_argument("--omit-empty", action="store_true",
                          help="extension/query answers (v1 and v2) leave out every blank field, as the vendor's sample"
                               " answer leaves out atransferext or agentid")
+    yeastar.add_argument("--sn", default="369451090405", help="serial number every report carries")
+    yeastar.add_argument("--report-retry-interval", type=float, default=1.0, metavar="SECONDS",
+                         help="resend a report that did not get HTTP 200 after this long")
     yeastar.add_argument("--allowed-ip", metavar="IP", action="append", help="answer 20015 to every other caller, repeatable; default: anyone")
     seed = yeastar.add_mutually_exclusive_group()
     seed.add_argument("--extensions", type=int, metavar="N", help="generate N plausible extensions instead of the vendor sample")
@@ -189,7 +205,8 @@ def main(argv=None):
             max_failed_logins=args.max_failed_logins, update_rate=args.update_rate, allowed_ips=args.allowed_ip,
             extensions=args.extensions, first_extension=args.first_extension, seed_file=args.seed_file,
             state_file=args.state_file, log=log, pki=pki, strong_passwords=args.strong_passwords,
-            v2_mobile_key=args.v2_mobile_key, max_extensions=args.max_extensions, omit_empty=args.omit_empty)
+            v2_mobile_key=args.v2_mobile_key, max_extensions=args.max_extensions, omit_empty=args.omit_empty,
+            sn=args.sn, report_retry_interval=args.report_retry_interval)
         for fault in faults if sim else ():
             sim.faults.add(fault)
         sims = [sim] if sim else []

@@ -47,6 +47,11 @@ Choices where the vendor pages are silent:
 - ``delete_requests`` lists the raw ``number`` of every v2 extension/delete call, so tests
   can assert that a client never sends ``"all"``; reset-counters empties it.
 
+Reports ("API events"): after a login naming ``port``, the simulator POSTs ExtensionStatus,
+ConfigChange and BootUp reports to the caller from a background thread; see ``yeastar_reports``
+for the rules and choices, ``set_extension_status``, ``restart``, ``reports``,
+``report_targets`` and ``wait_for_reports`` for tests.
+
 Admin calls live outside ``/api`` under ``/__sim__/`` (see ``admin_routes`` and
 ``python -m simulator --help``); they are neither counted nor hit by faults.
 """
@@ -59,6 +64,7 @@ import copy
 
 from .base import SimulatorBase
 from .yeastar_api import YeastarApi, YeastarSettings, split_path
+from .yeastar_reports import LIST_STATUS, STATUSES
 from .yeastar_seed import complete, md5_hex
 from .yeastar_state import ExtensionStore
 
@@ -73,17 +79,30 @@ class YeastarSimulator(SimulatorBase):
                  token_lifetime=1800, lockout_seconds=600, max_failed_logins=5, update_rate=None, allowed_ips=None,
                  latency=0.0, extensions=None, first_extension=1000, seed_file=None, state_file=None, log=None, pki=None,
                  clock=time.monotonic, strong_passwords=True, v2_mobile_key="mobile", max_extensions=500,
-                 omit_empty=False):
+                 omit_empty=False, sn="369451090405", report_retry_interval=1.0):
         super().__init__(host=host, port=port, tls=tls, ca_path=ca_path, cert_hostnames=cert_hostnames,
                          expired_cert=expired_cert, pki=pki, log=log, latency=latency)
         settings = YeastarSettings(username=username, password=password, api_versions=api_versions,
                                    token_lifetime=token_lifetime, lockout_seconds=lockout_seconds,
                                    max_failed_logins=max_failed_logins, update_rate=update_rate, allowed_ips=allowed_ips,
                                    strong_passwords=strong_passwords, v2_mobile_key=v2_mobile_key,
-                                   max_extensions=max_extensions, omit_empty=omit_empty)
+                                   max_extensions=max_extensions, omit_empty=omit_empty, sn=sn,
+                                   report_retry_interval=report_retry_interval)
         store = ExtensionStore.from_options(extensions, first_extension, seed_file, state_file)
         self.api = YeastarApi(store, settings, clock)
         self.api.on_error = lambda error: self.access_log.line("internal error: %s: %s" % (type(error).__name__, error))
+        self.api.on_log = lambda text: self.access_log.line(text)
+
+    def start(self):
+        """Serve, and send reports, in background threads; return self."""
+        super().start()
+        self.api.reports.sender.start()
+        return self
+
+    def stop(self):
+        """Stop sending reports (pending ones are dropped), then stop serving."""
+        self.api.reports.sender.stop()
+        super().stop()
 
     # server hooks
 
@@ -123,7 +142,8 @@ class YeastarSimulator(SimulatorBase):
         """Change settings while running: username, password, api_versions, token_lifetime,
         lockout_seconds, max_failed_logins, update_rate ("3/1" or None), allowed_ips,
         strong_passwords (bool), v2_mobile_key ("mobile" or "moblie"), max_extensions (0/None: no limit),
-        omit_empty (bool: extension/query answers leave out blank fields)."""
+        omit_empty (bool: extension/query answers leave out blank fields), sn (the serial number
+        reports carry), report_retry_interval (seconds before a report that got no 200 is sent again)."""
         with self.api.lock:
             self.api.settings.update(values)
             return self.api.settings.as_dict()
@@ -164,10 +184,53 @@ class YeastarSimulator(SimulatorBase):
             return copy.deepcopy(self.api.delete_requests)
 
     def reset_counters(self):
-        """Zero the counters, empty the call log and the list of delete requests."""
+        """Zero the counters, empty the call log, the list of delete requests and the report log."""
         super().reset_counters()
         with self.api.lock:
             self.api.delete_requests.clear()
+        self.api.reports.sender.clear_log()
+
+    # reports (see ``yeastar_reports``)
+
+    def set_extension_status(self, number, status):
+        """Set an extension's status (Registered, Unregistered, Ringing, Busy or Idle) and report
+        ExtensionStatus to every live target, even when the status stays the same; return the listed status."""
+        if status not in STATUSES:
+            raise ValueError("status must be one of %s" % ", ".join(STATUSES))
+        number = str(number)
+        with self.api.lock:
+            if self.api.store.get(number) is None:
+                raise KeyError("no extension %s" % number)
+            listed = LIST_STATUS.get(status, status)
+            self.api.store.patch(number, {"status": listed})
+            self.api.reports.extension_status(self.api.alive_tokens(), number, status)
+            return listed
+
+    def restart(self):
+        """Simulate a reboot: forget every token (20004 from now on), then report BootUp to every
+        target that had a live token; return those targets' URLs."""
+        with self.api.lock:
+            targets = self.api.reports.restart(self.api.alive_tokens())
+            self.api.tokens.revoke()
+            return [target.url for target in targets]
+
+    @property
+    def reports(self):
+        """Every report attempt since the last reset, oldest first: dicts with url, event, body,
+        attempt (1 for the first), status (the HTTP status, None when the connection failed) and error."""
+        return self.api.reports.sender.entries
+
+    @property
+    def report_targets(self):
+        """Where reports go now: [{"token", "url", "key"}] for every live token with a target."""
+        with self.api.lock:
+            targets = self.api.reports.targets(self.api.alive_tokens())
+        return [{"token": token, "url": target.url, "key": target.key} for token, target in targets.items()]
+
+    def wait_for_reports(self, count, timeout=5.0, delivered=False):
+        """Wait until ``count`` report attempts (answered 200, with ``delivered``) are in ``reports``;
+        return ``reports`` then, or raise ``TimeoutError``."""
+        return self.api.reports.sender.wait(count, timeout, delivered)
 
     # tokens and lockout
 
@@ -183,8 +246,12 @@ class YeastarSimulator(SimulatorBase):
             return self.api.tokens.expire(token)
 
     def revoke_tokens(self, token=None):
-        """Forget one token, or all (20004); return how many."""
+        """Forget one token, or all (20004), with their report targets; return how many."""
         with self.api.lock:
+            if token:
+                self.api.reports.forget(token)
+            else:
+                self.api.reports.forget_all()
             return self.api.tokens.revoke(token)
 
     @property
@@ -213,12 +280,25 @@ class YeastarSimulator(SimulatorBase):
             ("GET", "lockouts"): lambda body: self.lockouts,
             ("GET", "deletes"): lambda body: self.delete_requests,
             ("POST", "unblock"): self._admin_unblock,
+            ("POST", "extension-status"): self._admin_extension_status,
+            ("POST", "restart"): lambda body: {"status": "ok", "bootup": self.restart()},
+            ("GET", "reports"): lambda body: self.reports,
+            ("GET", "report-targets"): self._admin_report_targets,
         })
         return routes
 
     def _admin_tokens(self, body):
         with self.api.lock:
             return self.api.tokens.summary(self.api.clock(), self.api.settings.token_lifetime)
+
+    def _admin_extension_status(self, body):
+        if not isinstance(body, dict) or "extension" not in body or "status" not in body:
+            raise ValueError('expected {"extension": "1006", "status": "Unregistered"}')
+        listed = self.set_extension_status(body["extension"], body["status"])
+        return {"status": "ok", "listed": listed}
+
+    def _admin_report_targets(self, body):
+        return [dict(item, token=item["token"][:4]) for item in self.report_targets]
 
     def _admin_unblock(self, body):
         self.unblock(_opt(body, "ip"))

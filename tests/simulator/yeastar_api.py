@@ -30,9 +30,12 @@ import time
 from .yeastar_api_v1 import V1Endpoints
 from .yeastar_api_v2 import V2Endpoints
 from .yeastar_endpoints import SUCCESS, failed
+from .yeastar_report_sender import ReportSender
+from .yeastar_reports import ReportHub
 from .yeastar_sessions import LoginGuard, RateLimiter, TokenStore
 
 MOBILE_KEYS = ("mobile", "moblie")
+DEFAULT_SN = "369451090405"
 
 
 def parse_rate(value):
@@ -55,7 +58,8 @@ class YeastarSettings:
 
     def __init__(self, username="api", password="Yeastar@123", api_versions=("v1.0.0", "v1.1.0", "v2.0.0"),
                  token_lifetime=1800.0, lockout_seconds=600.0, max_failed_logins=5, update_rate=None, allowed_ips=None,
-                 strong_passwords=True, v2_mobile_key="mobile", max_extensions=500, omit_empty=False):
+                 strong_passwords=True, v2_mobile_key="mobile", max_extensions=500, omit_empty=False,
+                 sn=DEFAULT_SN, report_retry_interval=1.0):
         if isinstance(api_versions, str):
             api_versions = [item.strip() for item in api_versions.split(",") if item.strip()]
         if isinstance(allowed_ips, str):
@@ -68,6 +72,10 @@ class YeastarSettings:
             raise ValueError("v2_mobile_key must be one of %s" % ", ".join(MOBILE_KEYS))
         if isinstance(max_extensions, bool) or (max_extensions is not None and int(max_extensions) < 0):
             raise ValueError("max_extensions must be a number >= 0 (0 or null: no limit)")
+        if not isinstance(sn, str) or not sn.strip():
+            raise ValueError("sn must be a non-blank string")
+        if isinstance(report_retry_interval, bool) or float(report_retry_interval) <= 0:
+            raise ValueError("report_retry_interval must be a number of seconds > 0")
         self.username = username
         self.password = password
         self.api_versions = tuple(api_versions)
@@ -80,6 +88,8 @@ class YeastarSettings:
         self.v2_mobile_key = v2_mobile_key
         self.max_extensions = None if max_extensions is None else int(max_extensions)
         self.omit_empty = omit_empty
+        self.sn = sn
+        self.report_retry_interval = float(report_retry_interval)
 
     def update(self, values):
         """Change settings from a dict; unknown names raise ``ValueError``. All or nothing."""
@@ -104,7 +114,8 @@ class YeastarSettings:
                 "update_rate": {"count": rate[0], "seconds": rate[1]} if rate else None,
                 "allowed_ips": list(self.allowed_ips) if self.allowed_ips else None,
                 "strong_passwords": self.strong_passwords, "v2_mobile_key": self.v2_mobile_key,
-                "max_extensions": self.max_extensions, "omit_empty": self.omit_empty}
+                "max_extensions": self.max_extensions, "omit_empty": self.omit_empty,
+                "sn": self.sn, "report_retry_interval": self.report_retry_interval}
 
 
 def split_path(path):
@@ -138,7 +149,28 @@ class YeastarApi:
         self.limiter = RateLimiter()
         self.delete_requests = []  # the raw ``number`` of every extension/delete call
         self.on_error = None
+        self.on_log = None
+        sender = ReportSender(self.token_alive, self.token_used, lambda: self.settings.report_retry_interval,
+                              self._log_line)
+        self.reports = ReportHub(sender, lambda: self.settings.sn)
         self._tables = {"v1": V1Endpoints(self).table(), "v2": V2Endpoints(self).table()}
+
+    def alive_tokens(self):
+        return self.tokens.alive(self.clock(), self.settings.token_lifetime)
+
+    def token_alive(self, token):
+        with self.lock:
+            return token in self.alive_tokens()
+
+    def token_used(self, token):
+        """A delivered report counts as use of its token (if it still lives)."""
+        with self.lock:
+            if token in self.alive_tokens():
+                self.tokens.check(token, self.clock(), self.settings.token_lifetime)
+
+    def _log_line(self, text):
+        if self.on_log is not None:
+            self.on_log(text)
 
     def endpoints(self, version):
         """Endpoint name -> handler for a version the settings accept; {} for any other."""

@@ -26,6 +26,13 @@ class V1Endpoints(Endpoints):
             "extension/query": self.query, "extension/update": self.update,
         })
 
+    def heartbeat_target(self, data):
+        """v1 heartbeats spell ``urltag`` as ``urlflag``."""
+        fields = dict(data)
+        if "urlflag" in fields:
+            fields["urltag"] = fields.pop("urlflag")
+        return fields
+
     def apply(self, data, token, client_ip, now):
         if self.rate_limited(now):
             return failed("10025")

@@ -29,6 +29,7 @@ Choices where the vendor pages are silent:
 from __future__ import annotations
 
 from .yeastar_endpoints import SUCCESS, Endpoints, failed
+from .yeastar_reports import key_for_version
 from .yeastar_rules import as_text, is_blank
 from .yeastar_rules_v2 import check_new_number, validate_add, validate_update_v2
 
@@ -41,6 +42,14 @@ class V2Endpoints(Endpoints):
             "extension/list": self.list_extensions, "extension/query": self.query, "extension/update": self.update,
             "extension/add": self.add, "extension/delete": self.delete,
         })
+
+    def report_key(self, data):
+        return key_for_version(data.get("version"))
+
+    def heartbeat(self, data, token, client_ip, now):
+        key = self.report_key(data) if "version" in data else None
+        self.api.reports.heartbeat(token, client_ip, data, key)
+        return {"status": SUCCESS}
 
     def login_answer(self, token):
         return dict(super().login_answer(token), transport="HTTP")
@@ -93,6 +102,7 @@ class V2Endpoints(Endpoints):
         if errno:
             return failed(errno)
         store.add([record])
+        self.config_changed([record["extnumber"]], "add")
         return self.applied(now)
 
     def delete(self, data, token, client_ip, now):
@@ -103,7 +113,9 @@ class V2Endpoints(Endpoints):
         if raw is None or (text is not None and is_blank(text)):
             return failed("10004")
         if text is not None and text.strip() == "all":
+            deleted = store.numbers()
             store.replace([])
+            self.config_changed(deleted, "del")
             return {"status": SUCCESS}
         numbers = [part.strip() for part in text.split(",")] if text is not None else []
         if not numbers or not all(number.isascii() and number.isdigit() for number in numbers):
@@ -112,4 +124,5 @@ class V2Endpoints(Endpoints):
         if any(number not in existing for number in numbers):
             return failed("10006")
         store.delete(numbers)
+        self.config_changed(list(dict.fromkeys(numbers)), "del")
         return {"status": SUCCESS}

@@ -49,19 +49,35 @@ class Endpoints:
         good_password = hmac.compare_digest(values["password"].encode(), md5_hex(settings.password).encode())
         if values["username"] == settings.username and good_password:
             api.guard.succeeded(client_ip)
-            return self.login_answer(api.tokens.issue(now, settings.token_lifetime))
+            token = api.tokens.issue(now, settings.token_lifetime)
+            api.reports.login(token, client_ip, data, self.report_key(data))
+            return self.login_answer(token)
         api.guard.failed(client_ip, now, settings.max_failed_logins, settings.lockout_seconds)
         return failed("20003")
 
     def login_answer(self, token):
         return {"status": SUCCESS, "token": token}
 
+    def report_key(self, data):
+        """Which key names the reports of a session this login (or heartbeat) starts: "action" or "event"."""
+        return "action"
+
     def heartbeat(self, data, token, client_ip, now):
+        self.api.reports.heartbeat(token, client_ip, self.heartbeat_target(data))
         return {"status": SUCCESS}
+
+    def heartbeat_target(self, data):
+        """The report-target fields of a heartbeat body, under the names login uses."""
+        return data
 
     def logout(self, data, token, client_ip, now):
         self.api.tokens.discard(token)
+        self.api.reports.forget(token)
         return {"status": SUCCESS}
+
+    def config_changed(self, numbers, operation):
+        api = self.api
+        api.reports.config_change(api.alive_tokens(), numbers, operation)
 
     # extension/update: the same steps on every version, with its selector and field rules
 
@@ -76,6 +92,7 @@ class Endpoints:
         if errno:
             return failed(errno)
         self.api.store.apply(record["extnumber"], changes)
+        self.config_changed([changes.get("extnumber", record["extnumber"])], "update")
         return self.applied(now)
 
     def validate_update(self, record, fields, numbers):
