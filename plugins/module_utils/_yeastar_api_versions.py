@@ -16,6 +16,28 @@ from __future__ import annotations
 EVENT_PORT = "8260"
 V2_FIRMWARE = "30.13.0.30"
 VERSION_CHOICES = ("v1.0.0", "v1.1.0", "v2.0.0")
+V2_REPORT_FORMAT = "2.0.0"
+
+
+class ReportTarget:
+    """Where the PBX is to post its event reports, as login and heartbeat name it: a port (and a path)
+    on the address the client calls from (urltag 0), or an absolute "host:port/path" (urltag 1, for
+    a listener the PBX reaches through NAT)."""
+
+    def __init__(self, port, path="/", absolute_url=None):
+        self.port = str(port)
+        self.path = path
+        self.absolute_url = absolute_url
+
+    def fields(self):
+        """The port, url and urltag fields of a login or heartbeat body."""
+        if self.absolute_url:
+            return {"port": self.port, "url": self.absolute_url, "urltag": "1"}
+        fields = {"port": self.port, "urltag": "0"}
+        relative = self.path.lstrip("/")
+        if relative:
+            fields["url"] = relative
+        return fields
 
 
 class ApiV1:
@@ -31,9 +53,17 @@ class ApiV1:
     def __init__(self, name):
         self.name = name
 
-    def login_body(self, username, password_md5):
-        # v1 requires the event-report port; nothing listens there, no report is wanted
-        return {"username": username, "password": password_md5, "port": EVENT_PORT}
+    def login_body(self, username, password_md5, report_to=None):
+        """Without report_to (a ReportTarget), no report is wanted: v1 requires the event-report port
+        all the same, and nothing listens there."""
+        return dict({"username": username, "password": password_md5}, **self._report_fields(report_to))
+
+    def heartbeat_body(self, ipaddr, report_to=None):
+        """A heartbeat from ipaddr, this machine's address; with report_to it also says again where to report."""
+        return dict({"ipaddr": ipaddr}, **self._report_fields(report_to))
+
+    def _report_fields(self, report_to):
+        return report_to.fields() if report_to else {"port": EVENT_PORT}
 
     def query_body(self, numbers=None):
         """extension/query of these numbers; None: every extension."""
@@ -60,8 +90,16 @@ class ApiV2(ApiV1):
     renumber_field = None
     can_create = True
 
-    def login_body(self, username, password_md5):
-        return {"username": username, "password": password_md5}
+    def login_body(self, username, password_md5, report_to=None):
+        body = {"username": username, "password": password_md5}
+        return dict(body, **self._report_fields(report_to)) if report_to else body
+
+    def _report_fields(self, report_to):
+        fields = super()._report_fields(report_to)
+        if report_to:
+            # reports in the v2 format (an "event" key); without it the PBX sends the v1 format ("action")
+            fields["version"] = V2_REPORT_FORMAT
+        return fields
 
     def query_body(self, numbers=None):
         return {self.selector: ",".join(numbers) if numbers else "all"}

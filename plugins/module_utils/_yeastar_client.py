@@ -21,7 +21,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
     RetryableTransportError,
     TransportError,
 )
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import EVENT_PORT, api_for
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import (
     APPLIED_TOO_OFTEN,
     LOGIN_REFUSED_ERRNOS,
@@ -53,13 +53,15 @@ class YeastarClient(ApiClient):
     def __init__(self, host, api_username, api_password, port=8088, api_version="v1.0.0",
                  scheme="https", validate_certs=True, ca_path=None, timeout=30,
                  retries=3, retry_delay=1.0, session=None, sleep=time.sleep, clock=time.monotonic,
-                 proxy_url=None, use_proxy=True):
+                 proxy_url=None, use_proxy=True, report_to=None):
         base_url = "%s://%s:%s/api/%s/" % (scheme, _bracketed(host), port, api_version)
         super().__init__("PBX %s" % host, url=base_url, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
                          retries=retries, retry_delay=retry_delay, session=session, sleep=sleep,
                          proxy_url=proxy_url, use_proxy=use_proxy)
         self.host = host
         self.api = api_for(api_version)
+        # where the PBX is to post event reports (a ReportTarget); None: no report is wanted
+        self.report_to = report_to
         self.base_url = base_url
         self._username = api_username
         self._password_md5 = md5_hex(api_password or "")
@@ -85,7 +87,7 @@ class YeastarClient(ApiClient):
         self._token = token
 
     def _send_login(self):
-        body = self.api.login_body(self._username, self._password_md5)
+        body = self.api.login_body(self._username, self._password_md5, self.report_to)
         try:
             return self._retry.run("login", self.where, lambda: self._send("login", body, None),
                                    lambda err: err.errno in TRANSIENT_ERRNOS, unsent_only=LOGIN_NOT_REPEATED)
@@ -111,7 +113,12 @@ class YeastarClient(ApiClient):
         if self._token is None or self._last_traffic is None:
             return
         if self._clock() - self._last_traffic >= HEARTBEAT_AFTER:
-            self.call("heartbeat", {"ipaddr": self._local_address(), "port": EVENT_PORT})
+            self.heartbeat()
+
+    def heartbeat(self):
+        """Send a heartbeat now: it renews the token's 30 minutes and names the report target again.
+        Without a session it logs in first; a lost token leads to one new login and one repeat."""
+        self.call("heartbeat", self.api.heartbeat_body(self._local_address(), self.report_to))
 
     def call(self, endpoint, body=None):
         """POST to an endpoint; returns the decoded answer of a successful call.

@@ -39,6 +39,9 @@ ERRNO_MEANINGS = {
 }
 
 TOKEN_LOST_ERRNOS = frozenset(("20004", "20006"))
+# A long-lived session (the event source) also logs in again after 20005, as the vendor advises; a
+# module's call, which always carries a token, reports it as a fault instead (docs/errors.md).
+SESSION_LOST_ERRNOS = TOKEN_LOST_ERRNOS | frozenset(("20005",))
 LOGIN_REFUSED_ERRNOS = frozenset(("20002", "20003"))
 TRANSIENT_ERRNOS = frozenset(("30001", "10025"))
 APPLIED_TOO_OFTEN = "10025"
