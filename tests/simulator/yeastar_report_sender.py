@@ -8,6 +8,8 @@ Reports to one recipient (a token, or a BootUp target) leave in the order they w
 that did not get HTTP 200 is resent ``retry_interval()`` seconds later and holds back the
 later ones of that recipient, so a receiver never sees them out of order. Each attempt opens
 its own plain-HTTP connection and is appended to the log (``entries``), which tests can wait on.
+One thread serves every recipient: a receiver that accepts but never answers holds the others
+back for at most ``SEND_TIMEOUT`` seconds per attempt.
 
 The sender never holds its own lock while it calls back into the API (``is_alive``,
 ``delivered``), so the API may submit and drop reports while holding the API lock.
@@ -139,12 +141,12 @@ class ReportSender:
                 return
             if report.token is not None and not self._is_alive(report.token):
                 self.drop(key)
-                self._log_line("report %s to %s dropped: token gone" % (_name(report.body), report.target.url))
+                self._log_line("report %s to %s dropped: token gone" % (_name(report.body), _address(report.target)))
                 continue
             status, error = self._post(report)
-            self._settle(key, report, status, error)
             if status == 200 and report.token is not None:
                 self._delivered(report.token)
+            self._settle(key, report, status, error)
 
     def _next_due(self):
         """(key, report) of the head whose attempt is due, waiting for one; (None, None) on stop."""
@@ -205,8 +207,13 @@ class ReportSender:
                 else:
                     report.due = time.monotonic() + self._retry_interval()
             self._cond.notify_all()
-        self._log_line("report %s to %s attempt %d: %s" % (_name(report.body), report.target.url, report.attempt,
-                                                            status if status is not None else error))
+        outcome = status if status is not None else error
+        self._log_line("report %s to %s attempt %d: %s" % (_name(report.body), _address(report.target), report.attempt, outcome))
+
+
+def _address(target):
+    """host:port of a target; the call log leaves out the path, which may hold a shared secret."""
+    return "%s:%d" % (target.host, target.port)
 
 
 def _name(body):

@@ -10,6 +10,7 @@ A small receiver (http.server) stands in for the application; standard library o
 from __future__ import annotations
 
 import collections
+import io
 import json
 import threading
 import time
@@ -18,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
+from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator, cli
 
 V2 = "v2.0.0"
 V1 = "v1.1.0"
@@ -375,3 +376,20 @@ def test_stopping_the_simulator_stops_resending_at_once(receiver):
     count = len(receiver.received)
     settle()
     assert len(receiver.received) == count
+
+
+def test_the_call_log_names_report_attempts_without_the_url_path(receiver):
+    log = io.StringIO()
+    with YeastarSimulator(tls=False, report_retry_interval=RETRY, log=log) as sim:
+        login(sim, port=str(receiver.port), url="s3cret-path")
+        sim.set_extension_status("1006", "Unregistered")
+        sim.wait_for_reports(1)
+        text = log.getvalue()
+    assert "report ExtensionStatus to 127.0.0.1:%d attempt 1: 200" % receiver.port in text
+    assert "s3cret" not in text
+
+
+def test_the_command_line_sets_the_serial_number_and_the_retry_interval():
+    args = cli.build_parser().parse_args(["--sn", "123456789012", "--report-retry-interval", "0.5"])
+    assert (args.sn, args.report_retry_interval) == ("123456789012", 0.5)
+    assert cli.build_parser().parse_args([]).sn == "369451090405"
