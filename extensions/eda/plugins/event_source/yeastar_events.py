@@ -134,6 +134,7 @@ EXAMPLES = r"""
 """
 
 import asyncio
+import concurrent.futures
 import ipaddress
 import json
 import logging
@@ -152,7 +153,8 @@ def _collection_importable():
         import ansible_collections.voiceops.pbx.plugins.module_utils  # noqa: F401 pylint: disable=unused-import
     except ImportError:
         path = os.path.abspath(__file__)
-        for dummy in range(7):  # event_source, plugins, eda, extensions, pbx, voiceops, ansible_collections
+        # up from this file: event_source, plugins, eda, extensions, pbx, voiceops, ansible_collections, its parent
+        for _level in range(8):
             path = os.path.dirname(path)
         sys.path.append(path)
 
@@ -482,18 +484,20 @@ async def forward(pending, queue):
 # the PBX session
 
 class PbxSession:
-    """The API session that tells the PBX where to report; the client's calls run in a thread, one at a time."""
+    """The API session that tells the PBX where to report. The client's calls run one after the
+    other in one thread of their own, so a logout waits for a login still under way."""
 
     def __init__(self, client):
         self.client = client
         self.lock = asyncio.Lock()
+        self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="yeastar-api")
 
     async def login(self):
         """Log in; a login without an answer (the PBX restarting) is tried again, a refusal never."""
         async with self.lock:
             for delay in LOGIN_BACKOFF + (None,):
                 try:
-                    await asyncio.to_thread(self.client.login)
+                    await self._run(self.client.login)
                     LOG.info("logged in to %s; it reports to this listener", self.client.host)
                     return
                 except (TLSVerificationError, ProxyRefusedError):
@@ -508,7 +512,7 @@ class PbxSession:
         """Renew the token; a lost one leads to a new login. Other failures wait for the next heartbeat."""
         async with self.lock:
             try:
-                await asyncio.to_thread(self.client.heartbeat)
+                await self._run(self.client.heartbeat)
                 LOG.debug("heartbeat sent")
                 return
             except YeastarLoginRefused:
@@ -524,9 +528,15 @@ class PbxSession:
         await self.login()
 
     async def logout(self):
-        async with self.lock:
-            await asyncio.to_thread(self.client.logout)
+        """Log out once the call under way (if any) is done, also when the task was cancelled during it."""
+        try:
+            await self._run(self.client.logout)
+        finally:
+            self._thread.shutdown(wait=False)
         LOG.info("logged out of %s", self.client.host)
+
+    async def _run(self, call):
+        return await asyncio.get_running_loop().run_in_executor(self._thread, call)
 
 
 async def keep_session(session, interval, relogin):

@@ -11,13 +11,17 @@ import contextlib
 import http.client
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
 
 from ansible_collections.voiceops.pbx.extensions.eda.plugins.event_source import yeastar_events
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import TransportError
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import ReportTarget, api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarLoginRefused
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 
@@ -323,3 +327,35 @@ def test_connection_options_come_from_the_yeastar_environment(pbx):
 def _listen_port(pbx):
     url = pbx.report_targets[0]["url"]
     return int(url.split(":")[2].split("/")[0])
+
+
+def test_ansible_rulebook_can_run_the_source_from_its_file_without_the_collections_on_sys_path(tmp_path):
+    """ansible-rulebook loads a source with runpy.run_path, sys.path unchanged."""
+    source = yeastar_events.__file__
+    elsewhere = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep)
+                 if entry and not os.path.isdir(os.path.join(entry, "ansible_collections", "voiceops", "pbx"))]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(elsewhere))
+    script = "import runpy, sys; print(callable(runpy.run_path(sys.argv[1])['main']))"
+    ran = subprocess.run([sys.executable, "-c", script, source], cwd=str(tmp_path), env=env, capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert (ran.returncode, ran.stdout.strip()) == (0, "True"), ran.stderr
+
+
+def test_the_modules_wire_format_is_unchanged_without_a_report_target():
+    v1, v2 = api_for("v1.0.0"), api_for("v2.0.0")
+    assert v1.login_body("api", "md5") == {"username": "api", "password": "md5", "port": "8260"}
+    assert v2.login_body("api", "md5") == {"username": "api", "password": "md5"}
+    assert v1.heartbeat_body("192.0.2.7") == v2.heartbeat_body("192.0.2.7") == {"ipaddr": "192.0.2.7", "port": "8260"}
+
+
+def test_a_report_target_goes_into_login_and_heartbeat():
+    v1, v2 = api_for("v1.1.0"), api_for("v2.0.0")
+    relative, root = ReportTarget(9000, "/hooks/x"), ReportTarget(9000)
+    absolute = ReportTarget("18260", absolute_url="203.0.113.5:18260/hooks/x")
+    assert v1.login_body("api", "md5", relative) == {"username": "api", "password": "md5", "port": "9000",
+                                                     "url": "hooks/x", "urltag": "0"}
+    assert v2.login_body("api", "md5", root) == {"username": "api", "password": "md5", "port": "9000", "urltag": "0",
+                                                 "version": "2.0.0"}
+    assert v2.heartbeat_body("192.0.2.7", absolute) == {"ipaddr": "192.0.2.7", "port": "18260",
+                                                        "url": "203.0.113.5:18260/hooks/x", "urltag": "1",
+                                                        "version": "2.0.0"}
