@@ -10,6 +10,18 @@ reports (HTTP POSTs from the PBX) and puts one event per report on the queue.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import ipaddress
+import json
+import logging
+import os
+import re
+import sys
+import time
+
+from aiohttp import web
+
 DOCUMENTATION = r"""
 ---
 short_description: Event reports of a Yeastar S-Series PBX (extension status, configuration changes, restarts)
@@ -130,20 +142,8 @@ EXAMPLES = r"""
       condition: event.yeastar.event == "ExtensionStatus" and event.yeastar.status == "Unregistered"
       action:
         run_playbook:
-          name: playbooks/extension_offline.yml
+          name: voiceops.pbx.extension_offline
 """
-
-import asyncio
-import concurrent.futures
-import ipaddress
-import json
-import logging
-import os
-import re
-import sys
-import time
-
-from aiohttp import web
 
 
 def _collection_importable():
