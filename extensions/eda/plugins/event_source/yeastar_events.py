@@ -179,6 +179,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors impor
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (  # noqa: E402
     CONNECTION_ENV,
+    INSECURE_WARNING,
     connection_problems,
     port_problems,
     yeastar_argument_spec,
@@ -253,7 +254,6 @@ def read_settings(args, environ=None):
     problems.extend(listener_problems(listener))
     if problems:
         raise OptionsError(problems)
-    listener["listen_port"] = int(listener["listen_port"])
     listener["events"] = _as_list(listener["events"])
     listener["allowed_senders"] = _as_list(listener["allowed_senders"])
     return Settings(connection, listener)
@@ -303,6 +303,7 @@ def listener_problems(options):
 
 
 def _number_problems(options, name, kind, rule):
+    """The problems of a number option, converted in place to kind (a template gives a string)."""
     try:
         value = kind(options[name])
     except (TypeError, ValueError):
@@ -555,6 +556,8 @@ async def main(queue: asyncio.Queue, args: dict):
     """Entry point of ansible-rulebook: runs until cancelled; raises on wrong options, a refused login,
     or a PBX that stays unreachable."""
     settings = read_settings(args)
+    if not settings.connection["validate_certs"]:
+        LOG.warning(INSECURE_WARNING)
     networks = await allowed_addresses(settings)
     try:
         client = YeastarClient(report_to=settings.report_target, **settings.connection)

@@ -359,3 +359,19 @@ def test_a_report_target_goes_into_login_and_heartbeat():
     assert v2.heartbeat_body("192.0.2.7", absolute) == {"ipaddr": "192.0.2.7", "port": "18260",
                                                         "url": "203.0.113.5:18260/hooks/x", "urltag": "1",
                                                         "version": "2.0.0"}
+
+
+def test_numbers_from_a_rulebook_template_are_strings_and_are_read_as_numbers(pbx):
+    settings = yeastar_events.read_settings(source_args(pbx, listen_port="9000", heartbeat_interval="30",
+                                                        dedup_seconds="0", events="ExtensionStatus"))
+    assert (settings.listen_port, settings.heartbeat_interval, settings.dedup_seconds, settings.events) == (
+        9000, 30.0, 0.0, frozenset(["ExtensionStatus"]))
+
+
+def test_a_source_that_does_not_check_the_certificate_says_so(pbx, caplog):
+    async def scenario():
+        async with running_source(source_args(pbx, validate_certs=False, ca_path=None)) as (dummy, task):
+            await logged_in(pbx, task)
+    with caplog.at_level(logging.INFO, logger="voiceops.pbx.yeastar_events"):
+        run(scenario())
+    assert "validate_certs is false" in caplog.text
