@@ -188,6 +188,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options impo
 LOG = logging.getLogger("voiceops.pbx.yeastar_events")
 TOKEN_LIFE = 30 * 60
 LOGIN_BACKOFF = (1, 2, 4, 8, 16, 32, 60)
+LISTENER_SHUTDOWN_SECONDS = 2  # every report is answered at once: nothing long to wait for
 LISTENER_DEFAULTS = {
     "listen_host": "0.0.0.0",
     "listen_port": 8260,
@@ -238,7 +239,8 @@ def read_settings(args, environ=None):
     """Settings from the source's args (and the YEASTAR_* environment), or OptionsError naming every problem."""
     environ = os.environ if environ is None else environ
     spec = yeastar_argument_spec()
-    unknown = sorted(set(args) - set(spec) - set(LISTENER_DEFAULTS))
+    # ansible-rulebook may add arguments of its own, such as eda_feedback_queue
+    unknown = sorted(name for name in set(args) - set(spec) - set(LISTENER_DEFAULTS) if not name.startswith("eda_"))
     problems = ["unknown option %s; known: %s" % (name, ", ".join(sorted(set(spec) | set(LISTENER_DEFAULTS))))
                 for name in unknown]
     connection = {}
@@ -463,7 +465,7 @@ class ReportReceiver:
 async def start_listener(settings, receiver):
     app = web.Application()
     app.router.add_post(settings.url, receiver.receive)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=LISTENER_SHUTDOWN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
     try:
@@ -574,9 +576,12 @@ async def main(queue: asyncio.Queue, args: dict):
         LOG.error("yeastar_events stops: %s", err)
         raise
     finally:
-        forwarder.cancel()
-        await runner.cleanup()
-        await session.logout()
+        # the PBX first, so that it stops reporting, then the listener
+        try:
+            await session.logout()
+        finally:
+            forwarder.cancel()
+            await runner.cleanup()
 
 
 if __name__ == "__main__":

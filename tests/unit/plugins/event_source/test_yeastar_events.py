@@ -375,3 +375,8 @@ def test_a_source_that_does_not_check_the_certificate_says_so(pbx, caplog):
     with caplog.at_level(logging.INFO, logger="voiceops.pbx.yeastar_events"):
         run(scenario())
     assert "validate_certs is false" in caplog.text
+
+
+def test_arguments_ansible_rulebook_adds_are_no_unknown_options(pbx):
+    settings = yeastar_events.read_settings(source_args(pbx, eda_feedback_queue=asyncio.Queue()))
+    assert settings.host == pbx.host
