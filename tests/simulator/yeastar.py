@@ -91,7 +91,10 @@ class YeastarSimulator(SimulatorBase):
         store = ExtensionStore.from_options(extensions, first_extension, seed_file, state_file)
         self.api = YeastarApi(store, settings, clock)
         self.api.on_error = lambda error: self.access_log.line("internal error: %s: %s" % (type(error).__name__, error))
-        self.api.on_log = self.access_log.line
+        self.api.on_log = self._log_line
+
+    def _log_line(self, text):
+        self.access_log.line(text)  # the log of the current run: start() opens a new one
 
     def start(self):
         """Serve, and send reports, in background threads; return self."""
