@@ -71,6 +71,9 @@ if not (docs.get("collection_readme") or {}).get("html"):
     problems.append("docs: the README was not rendered")
 expected = {("module", path.stem) for path in (root / "plugins" / "modules").glob("*.py") if path.stem != "__init__"}
 expected |= {("inventory", path.stem) for path in (root / "plugins" / "inventory").glob("*.py") if path.stem != "__init__"}
+# Event-Driven Ansible sources, which meta/extensions.yml makes Galaxy list and document.
+expected |= {("eda/plugins/event_source", path.stem)
+             for path in (root / "extensions" / "eda" / "plugins" / "event_source").glob("*.py")}
 documented = {(item["content_type"], item["content_name"]) for item in docs["contents"] if item.get("doc_strings")}
 for content_type, name in sorted(expected - documented):
     problems.append("docs: no documentation for %s %s" % (content_type, name))
