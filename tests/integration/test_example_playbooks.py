@@ -246,6 +246,7 @@ CHECKED_EXAMPLES = {
     EXAMPLES / "bulk_apply.yml": True,
     EXAMPLES / "demo.yml": True,
     EXAMPLES / "enforce_voicemail_policy.yml": True,
+    EXAMPLES / "extension_offline.yml": False,
     EXAMPLES / "offboard.yml": True,
     EXAMPLES / "offline_extensions.yml": False,
     EXAMPLES / "onboard.yml": True,

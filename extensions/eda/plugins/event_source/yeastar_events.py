@@ -31,9 +31,9 @@ description:
     O(api_version=v2.0.0) also C(version) V(2.0.0)).
   - Listens for the reports on O(listen_host):O(listen_port), path O(url), answers each with 200 at once,
     and puts one event per report on the queue, in the same shape for API v1.x (C(action) key) and
-    v2.0.0 (C(event) key) -
-    C({"yeastar": {"event": "ExtensionStatus", "extension": "1006", "status": "Unregistered", "sn": "...",
-    "pbx": "<host>"}}). The C(extension) key also holds the C(extid) of a C(ConfigChange) report.
+    v2.0.0 (C(event) key), as a dictionary under the key C(yeastar) holding C(event) (for example
+    V(ExtensionStatus)), C(extension), C(status), C(sn), C(pbx) (the O(host) option) and the other
+    fields of the report. The C(extension) key also holds the C(extid) of a C(ConfigChange) report.
   - Sends a heartbeat every O(heartbeat_interval) seconds; logs in again when the token is gone
     (errno 20004, 20005, 20006) and after a C(BootUp) report. A login refused for credentials or
     lockout (20003, 20002) is never repeated - the source stops with the reason. A login that got
