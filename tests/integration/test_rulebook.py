@@ -176,7 +176,7 @@ def test_a_new_extension_gets_the_voicemail_policy(rulebook_runner, pbx, ansible
 
     before = {record["extnumber"]: record for record in pbx.extensions}
     # A new phone set up against the site's policy: no voicemail, 60 seconds of ringing.
-    status, result, _ = ansible.module("yeastar_extension", {
+    status, result, _run = ansible.module("yeastar_extension", {
         "api_version": "v2.0.0", "extension": "1010", "display_name": "Noor", "state": "present",
         "register_name": "1010", "register_password": "Regabcdx7YABCDq5Z", "voicemail": False, "ring_timeout": 60})
     assert status == "CHANGED", result
