@@ -247,6 +247,7 @@ CHECKED_EXAMPLES = {
     EXAMPLES / "demo.yml": True,
     EXAMPLES / "enforce_voicemail_policy.yml": True,
     EXAMPLES / "extension_offline.yml": False,
+    EXAMPLES / "fleet_policy.yml": True,
     EXAMPLES / "offboard.yml": True,
     EXAMPLES / "offline_extensions.yml": False,
     EXAMPLES / "onboard.yml": True,
