@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from .outbound import OutboundSimulator
 from .yeastar import YeastarSimulator
+from .yeastar_fleet import YeastarFleet
 
-__all__ = ["OutboundSimulator", "YeastarSimulator"]
+__all__ = ["OutboundSimulator", "YeastarFleet", "YeastarSimulator"]

@@ -31,7 +31,8 @@ class SimulatorBase:
         self._pki = pki
         self._own_pki = False
         self._log_target = log
-        self.access_log = AccessLog(None, self.name)
+        self.label = self.name  # names this server in log lines and thread names, e.g. "yeastar pbx03" in a fleet
+        self.access_log = AccessLog(None, self.label)
         self.faults = FaultQueue()
         self.recorder = CallRecorder()
         self._server = None
@@ -51,10 +52,10 @@ class SimulatorBase:
                 self._pki = TestPKI(self._ca_out)
                 self._own_pki = True
             context = self._pki.server_context(self._cert_hostnames, self._expired_cert)
-        self.access_log = AccessLog(self._log_target, self.name)
+        self.access_log = AccessLog(self._log_target, self.label)
         self._server = SimHTTPServer(self._bind, self.handler_class, self, context)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="%s-server" % self.name, daemon=True)
+                                        name="%s-server" % self.label, daemon=True)
         self._thread.start()
         self.access_log.line("listening on %s%s" % (self.base_url, " (CA: %s)" % self.ca_path if self.tls else ""))
         return self

@@ -21,6 +21,9 @@ from . import interpreter, outbound_cli
 from .tls import TestPKI
 from .yeastar import YeastarSimulator
 from .yeastar_api import parse_rate
+from .yeastar_fleet import YeastarFleet
+
+DEFAULT_PORT = 8088
 
 EPILOG = """\
 API (Yeastar S-Series): POST https://HOST:PORT/api/VERSION/ENDPOINT?token=TOKEN (no token for login).
@@ -124,7 +127,7 @@ def build_parser():
                              ' one JSON line here (removed on exit; null for an API not served)')
 
     yeastar = parser.add_argument_group("Yeastar S-Series API")
-    yeastar.add_argument("--port", type=int, default=8088, help="port of the Yeastar API; 0 picks a free one")
+    yeastar.add_argument("--port", type=int, help="port of the Yeastar API; 0 picks a free one (default: %d)" % DEFAULT_PORT)
     yeastar.add_argument("--username", default="api", help="API username")
     yeastar.add_argument("--password", default="Yeastar@123", help="API password in clear; clients send its MD5 digest")
     yeastar.add_argument("--api-versions", default="v1.0.0,v1.1.0,v2.0.0",
@@ -156,8 +159,24 @@ def build_parser():
     yeastar.add_argument("--first-extension", type=int, default=1000, metavar="NUMBER", help="first number for --extensions and --outbound-extensions")
     yeastar.add_argument("--state-file", metavar="FILE",
                          help="load the extensions from FILE if it exists, save them there after every change")
+    add_fleet_arguments(parser)
     outbound_cli.add_arguments(parser)
     return parser
+
+
+def add_fleet_arguments(parser):
+    fleet = parser.add_argument_group(
+        "fleet of Yeastar PBXes",
+        "--pbxes N serves N PBXes named pbx01..pbxNN, one port each, each with its own extensions, tokens,\n"
+        "credentials, settings, counters and faults (every Yeastar option above applies to each PBX; --fault\n"
+        "queues on every one; reports carry --sn plus the PBX's index). One test CA verifies them all. The\n"
+        "ready file then adds \"pbxes\": [{\"name\",\"host\",\"port\",\"base_url\",\"api_username\",\"api_password\",\n"
+        "\"ca_path\"}]; \"port\" and \"base_url\" are pbx01's. Not with --port, --state-file or the outbound API.")
+    fleet.add_argument("--pbxes", type=int, metavar="N", help="serve N simulated PBXes instead of one")
+    fleet.add_argument("--first-port", type=int, default=0, metavar="PORT",
+                       help="ports PORT, PORT+1, ... in name order; default: a free port each")
+    fleet.add_argument("--distinct-passwords", action="store_true",
+                       help="each PBX's API password is --password followed by its name (Yeastar@123pbx01)")
 
 
 def _latency_faults(values):
@@ -175,6 +194,75 @@ def _write_ready(path, data):
     os.replace(temporary, path)
 
 
+def _fleet_misuse(args):
+    """Why the options do not make a fleet, or None."""
+    if args.pbxes is None:
+        return "--first-port and --distinct-passwords need --pbxes" if args.first_port or args.distinct_passwords else None
+    if args.pbxes < 1:
+        return "--pbxes needs at least 1"
+    clashes = [name for name, given in (("--port", args.port is not None), ("--state-file", args.state_file),
+                                        ("--outbound-port/--outbound-only", outbound_cli.wanted(args))) if given]
+    return "--pbxes does not combine with %s" % ", ".join(clashes) if clashes else None
+
+
+def _yeastar_options(args, log):
+    """The YeastarSimulator options the command line names, but where it listens and its CA."""
+    return dict(
+        cert_hostnames=args.cert_hostname, expired_cert=args.expired_cert,
+        username=args.username, password=args.password, api_versions=args.api_versions,
+        token_lifetime=args.token_lifetime, lockout_seconds=args.lockout_seconds,
+        max_failed_logins=args.max_failed_logins, update_rate=args.update_rate, allowed_ips=args.allowed_ip,
+        extensions=args.extensions, first_extension=args.first_extension, seed_file=args.seed_file,
+        state_file=args.state_file, log=log, strong_passwords=args.strong_passwords,
+        v2_mobile_key=args.v2_mobile_key, max_extensions=args.max_extensions, omit_empty=args.omit_empty,
+        sn=args.sn, report_retry_interval=args.report_retry_interval)
+
+
+def _start_fleet(parser, args, faults, log):
+    """Start the fleet the options describe, or exit 2 with one error line."""
+    options = _yeastar_options(args, log)
+    del options["state_file"]
+    fleet = YeastarFleet(args.pbxes, host=args.host, first_port=args.first_port, tls=args.tls, ca_path=args.ca_out,
+                         distinct_passwords=args.distinct_passwords, **options)
+    try:
+        fleet.start()
+        for sim in fleet:
+            for fault in faults:
+                sim.faults.add(fault)
+    except (OSError, ValueError, ModuleNotFoundError) as error:
+        fleet.stop()
+        if isinstance(error, ModuleNotFoundError):
+            error = interpreter.missing_module_message(error.name)
+        parser.exit(2, "%s: error: %s\n" % (parser.prog, error))
+    return fleet
+
+
+def _fleet_ready(fleet):
+    pbxes = fleet.pbxes
+    return {"port": pbxes[0]["port"], "ca_path": fleet.ca_path, "base_url": pbxes[0]["base_url"], "pid": os.getpid(),
+            "outbound_url": None, "outbound_port": None, "pbxes": pbxes}
+
+
+def _serve_until_stopped(stop, servers, pki, ready_file):
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for item in servers:
+            item.stop()
+        if pki is not None:
+            pki.cleanup()
+        if ready_file and os.path.exists(ready_file):
+            os.unlink(ready_file)
+
+
+def _stop_signals():
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    return stop
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -184,10 +272,18 @@ def main(argv=None):
         outbound_cli.faults(args)
     except ValueError as error:
         parser.error("bad --latency, --fault, --outbound-fault or --update-rate: %s" % error)
+    misuse = _fleet_misuse(args)
+    if misuse:
+        parser.error(misuse)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    stop = _stop_signals()
+    log = None if args.quiet else (args.log_file or sys.stderr)
+    if args.pbxes is not None:
+        fleet = _start_fleet(parser, args, faults, log)
+        if args.ready_file:
+            _write_ready(args.ready_file, _fleet_ready(fleet))
+        _serve_until_stopped(stop, [fleet], None, args.ready_file)
+        return 0
 
     run_outbound = outbound_cli.wanted(args)
     run_yeastar = not args.outbound_only
@@ -195,18 +291,11 @@ def main(argv=None):
         pki = TestPKI(args.ca_out) if (run_yeastar and args.tls) or (run_outbound and args.outbound_tls) else None
     except ModuleNotFoundError as error:
         parser.exit(2, "%s: error: %s\n" % (parser.prog, interpreter.missing_module_message(error.name)))
-    log = None if args.quiet else (args.log_file or sys.stderr)
     sims = []
     try:
         sim = None if not run_yeastar else YeastarSimulator(
-            host=args.host, port=args.port, tls=args.tls, cert_hostnames=args.cert_hostname, expired_cert=args.expired_cert,
-            username=args.username, password=args.password, api_versions=args.api_versions,
-            token_lifetime=args.token_lifetime, lockout_seconds=args.lockout_seconds,
-            max_failed_logins=args.max_failed_logins, update_rate=args.update_rate, allowed_ips=args.allowed_ip,
-            extensions=args.extensions, first_extension=args.first_extension, seed_file=args.seed_file,
-            state_file=args.state_file, log=log, pki=pki, strong_passwords=args.strong_passwords,
-            v2_mobile_key=args.v2_mobile_key, max_extensions=args.max_extensions, omit_empty=args.omit_empty,
-            sn=args.sn, report_retry_interval=args.report_retry_interval)
+            host=args.host, port=DEFAULT_PORT if args.port is None else args.port, tls=args.tls, pki=pki,
+            **_yeastar_options(args, log))
         for fault in faults if sim else ():
             sim.faults.add(fault)
         sims = [sim] if sim else []
@@ -229,14 +318,5 @@ def main(argv=None):
                                        "base_url": sim.base_url if sim else None, "pid": os.getpid(),
                                        "outbound_url": outbound.base_url if outbound else None,
                                        "outbound_port": outbound.port if outbound else None})
-    try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        for item in sims:
-            item.stop()
-        if pki is not None:
-            pki.cleanup()
-        if args.ready_file and os.path.exists(args.ready_file):
-            os.unlink(args.ready_file)
+    _serve_until_stopped(stop, sims, pki, args.ready_file)
     return 0

@@ -28,6 +28,7 @@ class TestPKI:
         import trustme  # only needed when TLS is on
 
         self._ca = trustme.CA(organization_name="voiceops.pbx simulator test CA")
+        self._contexts = {}  # (hostnames, expired) -> ssl.SSLContext, shared by the servers asking for it
         self._tmpdir = None
         if ca_path is None:
             self._tmpdir = tempfile.mkdtemp(prefix="pbx-sim-ca-")
@@ -41,11 +42,17 @@ class TestPKI:
         self.ca_path = ca_path
 
     def server_context(self, hostnames=None, expired=False):
-        """Return an ``ssl.SSLContext`` serving a certificate for ``hostnames``.
+        """Return an ``ssl.SSLContext`` serving a certificate for ``hostnames``; servers asking for the
+        same names share one certificate and context, so a fleet of simulators starts cheaply.
 
         ``expired`` issues a certificate whose validity ended yesterday.
         """
-        names = tuple(hostnames or DEFAULT_HOSTNAMES)
+        key = (tuple(hostnames or DEFAULT_HOSTNAMES), bool(expired))
+        if key not in self._contexts:
+            self._contexts[key] = self._new_context(*key)
+        return self._contexts[key]
+
+    def _new_context(self, names, expired):
         kwargs = {}
         if expired:
             now = datetime.datetime.now(datetime.timezone.utc)
