@@ -20,6 +20,7 @@ import sys
 
 import pytest
 
+from ansible_collections.voiceops.pbx.tests.isolation import clear_proxy_variables
 from ansible_collections.voiceops.pbx.tests.simulator import OutboundSimulator, YeastarSimulator
 
 ROOT = pathlib.Path(os.path.abspath(__file__)).parents[2]
@@ -93,16 +94,9 @@ class Ansible:
                               timeout=300, check=False, cwd=str(ROOT))
 
 
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
 @pytest.fixture(autouse=True)
 def no_proxy_from_the_caller(monkeypatch):
-    """The modules honour proxy variables: a proxy of the machine running the tests must not stand
-    between them and the local simulators (tests of proxies set their own)."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
+    clear_proxy_variables(monkeypatch)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import time
@@ -23,16 +22,11 @@ import pytest
 import requests
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
+from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
 
 TESTS = pathlib.Path(os.path.abspath(__file__)).parents[1]
 UPDATE = "extension/update"
 QUERY = "extension/query"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class SimulatorProcess:

@@ -20,12 +20,13 @@ import json
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
+
+from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
 
 ROOT = pathlib.Path(os.path.abspath(__file__)).parents[2]
 TOOLS_LIB = ROOT / "tools" / "lib.sh"
@@ -42,12 +43,6 @@ def java_home():
     if found.returncode != 0 or not found.stdout.strip():
         pytest.skip("no Java 17+ runtime: ansible-rulebook needs one (%s)" % found.stderr.strip())
     return found.stdout.strip()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(condition, seconds, what, rulebook=None):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import time
 import pytest
 
 from ansible_collections.voiceops.pbx.tests.integration.conftest import ROOT, collections_path
+from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
 
 VENV = os.path.dirname(os.path.dirname(sys.executable))
 MAKE_VARIABLES = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
@@ -45,12 +45,6 @@ def environment(tmp_path, **more):
                HOME=str(tmp_path / "home"))
     env.update(more)
     return env
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def bash(script, env, timeout=300):

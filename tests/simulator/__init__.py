@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 from .outbound import OutboundSimulator
+from .ports import free_port
 from .yeastar import YeastarSimulator
 from .yeastar_fleet import YeastarFleet
 
-__all__ = ["OutboundSimulator", "YeastarFleet", "YeastarSimulator"]
+__all__ = ["OutboundSimulator", "YeastarFleet", "YeastarSimulator", "free_port"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
+from ansible_collections.voiceops.pbx.tests.isolation import clear_proxy_variables
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 
 
@@ -46,13 +47,6 @@ def login_state_dir(tmp_path, monkeypatch):
     return directory
 
 
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
 @pytest.fixture(autouse=True)
 def no_proxy_from_the_caller(monkeypatch):
-    """The modules honour proxy variables: a proxy of the machine running the tests must not stand
-    between them and the local simulators (tests of proxies set their own)."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
+    clear_proxy_variables(monkeypatch)

@@ -12,7 +12,6 @@ import http.client
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,14 +23,9 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import ReportTarget, api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarLoginRefused
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
+from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
 
 SECRET_PATH = "/yeastar/s3cr3t-segment"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

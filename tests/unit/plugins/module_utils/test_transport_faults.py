@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import socket
 
 import pytest
 
@@ -14,14 +13,9 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 from ansible_collections.voiceops.pbx.tests.simulator.tls import TestPKI
+from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
 
 UPDATE = "extension/update"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
