@@ -127,6 +127,19 @@ def wire_value(field, value):
     return value
 
 
+def texts(returned):
+    """Every string in a module's return value, as the module wrote it (not JSON-escaped)."""
+    if isinstance(returned, str):
+        yield returned
+    elif isinstance(returned, dict):
+        for key, value in returned.items():
+            yield from texts(key)
+            yield from texts(value)
+    elif isinstance(returned, (list, tuple)):
+        for value in returned:
+            yield from texts(value)
+
+
 def before_any_request(field, wire):
     """Whether a refused value is refused before the login: it cannot be on the PBX either."""
     if wire is None or field.kind.ansible_type != "str" or field.kind.choices is not None:
@@ -177,7 +190,7 @@ def test_every_value_is_refused_before_the_pbx_or_stored_as_the_vendor_writes_it
             assert set(pbx.counters) == {"login", "extension/query", "logout"}, result["msg"]
         assert not accepted or documented_stricter(field, wire), "%r refused: %s" % (value, result["msg"])
         if field.secret:
-            assert not (isinstance(value, str) and len(value) > 3 and value in json.dumps(result)), result
+            assert not (isinstance(value, str) and len(value) > 3 and any(value in text for text in texts(result))), result
         return
     assert accepted, "%r (%r) was accepted, but the PBX refuses it" % (value, wire)
     stored = pbx.extension(TARGET)[field.answer_name]
@@ -185,3 +198,14 @@ def test_every_value_is_refused_before_the_pbx_or_stored_as_the_vendor_writes_it
         assert stored == hashlib.md5(wire.encode()).hexdigest()
     else:
         assert stored == wire, "%r sent as %r" % (value, stored)
+
+
+def test_a_refused_secret_of_backslashes_is_not_echoed(pbx, baseline):
+    # Found by the property above: JSON doubles backslashes, so the message's single "\" looked like the secret.
+    secret = "\\" * 4
+    pbx.set_extensions(baseline)
+    result = run_module(dict(extension=TARGET, register_password=secret, host=pbx.host, port=pbx.port,
+                             api_username="api", api_password=pbx.api_password, ca_path=pbx.ca_path))
+    assert result["failed"] and "register_password" in result["msg"]
+    assert not any(secret in text for text in texts(result)), result
+    assert "extension/update" not in pbx.counters
