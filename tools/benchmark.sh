@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `make benchmark` / `make benchmark-smoke`: runs tools/benchmark.py with the .venv and a clean
+# `make benchmark` / `make benchmark-smoke`: runs tools/benchmark with the .venv and a clean
 # ansible_collections copy of this checkout (tools/build-tree.sh), the collection that
-# ansible-playbook and ansible-inventory then load. Arguments go to tools/benchmark.py
-# (--smoke, --sizes, --reps-small, ...; see `python tools/benchmark.py --help`).
+# ansible-playbook and ansible-inventory then load. Arguments go to tools/benchmark
+# (--smoke, --sizes, --reps-small, ...; see `python tools/benchmark --help`).
 #
 # The full run takes about 25 minutes (the uri baseline needs ~3 minutes per run at N=500)
 # and writes docs/performance.md; --smoke takes under a minute and writes nothing.
@@ -20,4 +20,4 @@ fi
 activate_venv
 export ANSIBLE_COLLECTIONS_PATH
 ANSIBLE_COLLECTIONS_PATH="$(tree_root)"
-exec python "$REPO_ROOT/tools/benchmark.py" "$@"
+exec python "$REPO_ROOT/tools/benchmark" "$@"

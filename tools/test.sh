@@ -16,7 +16,7 @@
 #                updates through ansible-runner); JAVA_HOME names the Java 17+ runtime that
 #                find_java_home (tools/lib.sh) finds, for ansible-rulebook in test_rulebook.py
 #                (which skips only where the machine has no Java 17+ runtime)
-#   benchmark-smoke  tools/benchmark.py --smoke in the copy: the benchmark of docs/performance.md
+#   benchmark-smoke  tools/benchmark --smoke in the copy: the benchmark of docs/performance.md
 #                at N=50 (one repetition, the uri baseline on 3 items); checks the PBX call counts
 #                exactly, not the timings (noise at that size); `make benchmark` is the full run
 #   changelog    antsibull-changelog lint, and CHANGELOG.rst as generate makes it
@@ -224,7 +224,7 @@ has_integration_tests() {
 step_benchmark() {
     # Run in the copy, like the integration tests: the simulator and the collection are the copy's.
     cd "$TREE"
-    python tools/benchmark.py --smoke --collections-path "$(tree_root)"
+    python tools/benchmark --smoke --collections-path "$(tree_root)"
 }
 
 step_changelog() {

@@ -8,7 +8,7 @@
 yeastar inventory plugin, and the argument spec of each module.
 
 The module specs are here, apart from the modules, so that other code (the benchmark's echo module,
-tools/benchmark.py) can build an AnsibleModule that validates exactly what a module does; this file
+tools/benchmark) can build an AnsibleModule that validates exactly what a module does; this file
 imports nothing that talks to the PBX.
 """
 
