@@ -45,6 +45,7 @@ class SimHTTPServer(ThreadingHTTPServer):
         self.ssl_context = ssl_context
         self._open = set()
         self._open_lock = threading.Lock()
+        self._connections_accepted = 0
         super().__init__(address, handler_class)
 
     def server_bind(self):
@@ -63,6 +64,12 @@ class SimHTTPServer(ThreadingHTTPServer):
         with self._open_lock:
             self._open.add(request)
         super().process_request(request, client_address)
+
+    def number_connection(self):
+        """A number for a newly accepted connection: 1, 2, 3... (a client port may be reused)."""
+        with self._open_lock:
+            self._connections_accepted += 1
+            return self._connections_accepted
 
     def shutdown_request(self, request):
         with self._open_lock:
@@ -92,6 +99,11 @@ class SimRequestHandler(BaseHTTPRequestHandler):
     sys_version = ""
     timeout = 60
     disable_nagle_algorithm = True
+
+    def setup(self):
+        super().setup()
+        # One handler serves one connection, however many requests it carries (keep-alive).
+        self.connection_number = self.server.number_connection()
 
     def do_POST(self):
         self._serve()
@@ -150,7 +162,7 @@ class SimRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             result = "%s, not delivered: %s" % (result or fault.kind, type(error).__name__)
         app.recorder.record({"endpoint": endpoint, "method": self.command, "result": result, "client_ip": client_ip,
-                             "fault": fault.kind if fault else None})
+                             "connection": self.connection_number, "fault": fault.kind if fault else None})
         app.access_log.call(client_ip, self.command, endpoint, token, result, time.monotonic() - started)
 
     def _send_fault(self, fault, payload):

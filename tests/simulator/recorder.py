@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import threading
+import time
 
 _TOKEN_IN_TEXT = re.compile(r"(token=)([^&\s'\"]{0,4})[^&\s'\"]*")
 
@@ -26,10 +27,10 @@ def redact(text):
 
 
 class CallRecorder:
-    """Calls per endpoint and a log of (endpoint, result, client ip); thread-safe."""
+    """Calls per endpoint and a log of (endpoint, result, client ip, connection number); thread-safe."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._counters = {}
         self._calls = []
 
@@ -40,6 +41,7 @@ class CallRecorder:
     def record(self, entry):
         with self._lock:
             self._calls.append(dict(entry))
+            self._lock.notify_all()
 
     @property
     def counters(self):
@@ -50,6 +52,23 @@ class CallRecorder:
     def calls(self):
         with self._lock:
             return [dict(entry) for entry in self._calls]
+
+    def settled_calls(self, timeout=5.0):
+        """The call log once every counted call is in it: a call is logged only after its answer
+        was sent, so the client may be done before the server has logged its last call."""
+        end = time.monotonic() + timeout
+        with self._lock:
+            while len(self._calls) < sum(self._counters.values()):
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(left)
+            return [dict(entry) for entry in self._calls]
+
+    def connections(self, timeout=5.0):
+        """The connections the calls came over (numbered by the server), each once, in the order
+        of their first call; see settled_calls."""
+        return list(dict.fromkeys(entry.get("connection") for entry in self.settled_calls(timeout)))
 
     def reset(self):
         with self._lock:

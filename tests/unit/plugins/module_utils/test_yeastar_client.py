@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import md5_hex
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (
     ApiClientError,
+    HttpSession,
     TLSVerificationError,
     TransportError,
 )
@@ -19,8 +21,25 @@ LIST = "extensionlist/query"
 UPDATE = "extension/update"
 
 
-def test_login_sends_the_md5_of_the_api_password(pbx):
-    assert md5_hex(pbx.api_password) == pbx.api_password_md5
+class BodyRecordingSession(HttpSession):
+    """The real transport, keeping the JSON body of each request under the call's name."""
+
+    def __init__(self):
+        super().__init__()
+        self.bodies = []
+
+    def post(self, url, **request):
+        self.bodies.append((url.rsplit("/", 1)[-1], request.get("json")))
+        return super().post(url, **request)
+
+
+def test_login_sends_the_md5_of_the_api_password(pbx, make_client):
+    session = BodyRecordingSession()
+    with make_client(session=session) as client:
+        client.login()
+    call, body = session.bodies[0]
+    assert call == "login"
+    assert body == {"username": "api", "password": hashlib.md5(pbx.api_password.encode("utf-8")).hexdigest(), "port": "8260"}
 
 
 def test_a_task_is_one_login_its_calls_and_one_logout(pbx, make_client):
@@ -46,7 +65,19 @@ def test_keep_alive_connection_is_reused(pbx, make_client):
     with make_client() as client:
         for _ignored in range(3):
             client.call(LIST)
-    assert len({call["client_ip"] for call in pbx.calls}) == 1
+    calls = pbx.recorder.settled_calls()
+    assert [call["endpoint"] for call in calls] == ["login", LIST, LIST, LIST, "logout"]
+    assert len({call["connection"] for call in calls}) == 1
+
+
+def test_a_connection_the_pbx_cut_is_replaced_by_one_new_connection(pbx, make_client):
+    pbx.inject("drop", endpoint=LIST, count=1)
+    with make_client() as client:
+        client.call(LIST)
+        client.call(LIST)
+    first, second = pbx.recorder.connections()
+    assert [(call["endpoint"], call["connection"]) for call in pbx.recorder.settled_calls()] == [
+        ("login", first), (LIST, first), (LIST, second), (LIST, second), ("logout", second)]
 
 
 @pytest.mark.parametrize("lose_token", ["expire_tokens", "revoke_tokens"])
@@ -170,11 +201,22 @@ def test_vendor_errors_carry_errno_and_meaning(pbx, make_client):
     assert str(caught.value).startswith("PBX 127.0.0.1, call extension/update: the PBX answered error 10006")
 
 
-def test_requests_ca_bundle_has_no_effect_on_the_connection(pbx, make_client, monkeypatch):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_a_ca_bundle_variable_of_other_tools_is_not_trusted(pbx, make_client, monkeypatch, variable):
+    monkeypatch.setenv(variable, pbx.ca_path)
+    with pytest.raises(TLSVerificationError, match="TLS certificate verification failed"):
+        make_client(ca_path=None).call(LIST)
+    assert pbx.counters == {}
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_a_ca_bundle_variable_of_other_tools_does_not_replace_ca_path(pbx, make_client, monkeypatch, tmp_path, variable):
+    not_pem = tmp_path / "bundle.pem"
+    not_pem.write_text("this is not a certificate\n")
+    monkeypatch.setenv(variable, str(not_pem))
     with make_client() as client:
         client.call(LIST)
-    assert pbx.counters[LIST] == 1
+    assert pbx.counters == {"login": 1, LIST: 1, "logout": 1}
 
 
 def test_an_unknown_ca_is_refused_in_words_naming_both_options(pbx, make_client):

@@ -104,15 +104,25 @@ def test_values_of_other_kinds_and_missing_partners_are_refused_before_any_reque
     assert problems({"busy_forward_to": "Extension"})[0].startswith("busy_forward_extension (btransferext) is required")
 
 
-@pytest.mark.parametrize("option, value", [
-    ("voicemail_pin", "1000\n"), ("display_name", "Ina\n"), ("caller_id", "Ina\n"),
-    ("register_name", " "), ("register_password", "\t"), ("language", "\n"), ("email", "ina;x@example.com"),
-    ("email", "ina@example"), ("email", "ina@ex ample.com"),
+@pytest.mark.parametrize("option, value, because, before_any_request", [
+    ("voicemail_pin", "1000\n", "it holds characters the rule does not allow", False),
+    ("display_name", "Ina\n", "it holds characters the rule does not allow", False),
+    ("caller_id", "Ina\n", "it holds characters the rule does not allow", False),
+    ("register_name", " ", "it is blank", False),
+    ("register_password", "\t", "it is blank (only white space)", True),
+    ("language", "\n", "it is blank", True),
+    ("email", "ina;x@example.com", "it is not an e-mail address", False),
+    ("email", "ina@example", "it is not an e-mail address", False),
+    ("email", "ina@ex ample.com", "it is not an e-mail address", False),
 ])
-def test_what_the_pbx_refuses_is_refused_before_any_write(option, value):
+def test_what_the_pbx_refuses_is_refused_before_any_write(option, value, because, before_any_request):
     field = FIELDS_BY_OPTION[option]
-    assert not pbx_accepts(field, value)
-    assert field.problem(value) is not None
+    assert not pbx_accepts(field, value)  # the case is one the PBX refuses: what follows is the collection's answer
+    refused = rule_problems({option: value}, [option], "extensions[0]: ")
+    assert len(refused) == 1
+    assert refused[0].startswith("extensions[0]: %s (%s): " % (option, field.vendor))
+    assert "because %s; allowed: %s" % (because, field.kind.rule) in refused[0]
+    assert problems({option: value}) == ([refused[0][len("extensions[0]: "):]] if before_any_request else [])
 
 
 @pytest.mark.parametrize("after, options, needed", [
