@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -142,15 +143,21 @@ def test_a_playbook_targets_a_group_of_extensions(ansible, pbx):
     assert pbx.counters == {"login": 2, "extensionlist/query": 1, "extension/query": 1, "logout": 2}
 
 
+WRONG_PASSWORD = "Not-the-API-password-7"
+
+
 @pytest.mark.parametrize("setting, words", [
-    ({"YEASTAR_PASSWORD": "wrong"}, "error 20003 (login failed: wrong username or password)"),
+    ({"YEASTAR_PASSWORD": WRONG_PASSWORD}, "error 20003 (login failed: wrong username or password)"),
     ({"YEASTAR_CA_PATH": ""}, "TLS certificate verification failed"),
 ])
-def test_errors_are_one_clear_line(ansible, setting, words):
+def test_errors_are_one_clear_line(ansible, pbx, setting, words):
+    given_password = setting.get("YEASTAR_PASSWORD", ansible.env["YEASTAR_PASSWORD"])
+    assert given_password in (WRONG_PASSWORD, pbx.api_password)
     run = ansible.inventory({}, "--list", env=setting)
     errors = run.stderr + run.stdout
     assert words in errors and "Traceback" not in errors
-    assert "Yeastar@123" not in errors
+    for secret in (given_password, hashlib.md5(given_password.encode("utf-8")).hexdigest()):
+        assert secret not in errors
 
 
 def test_five_thousand_extensions_cost_one_list_call(ansible):
@@ -161,9 +168,13 @@ def test_five_thousand_extensions_cost_one_list_call(ansible):
         assert big.counters == LIST_ONLY
 
 
-def test_the_file_name_must_end_in_yeastar_yml(ansible):
+def test_the_file_name_must_end_in_yeastar_yml(ansible, pbx):
     run = ansible.inventory({}, "--list", name="pbx.yml")
-    assert not re.search(r'"ext1000"', run.stdout)
+    assert "could not be verified by inventory plugin 'voiceops.pbx.yeastar'" in run.stderr
+    assert "Traceback" not in run.stderr
+    inventory = listed(run)
+    assert inventory["_meta"]["hostvars"] == {} and not re.search(r'"ext1000"', run.stdout)
+    assert pbx.counters == {}
 
 
 def test_validate_certs_false_warns_what_it_risks(ansible):

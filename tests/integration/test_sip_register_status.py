@@ -108,6 +108,24 @@ def test_an_unknown_extension_never_registers(outbound_ansible):
     assert result["rounds"] == 1
 
 
+def test_a_phone_not_owned_by_the_company_never_registers(outbound_ansible, outbound):
+    outbound.set_owned("1004", False)
+    status, result, _run = status_of(outbound_ansible, {"extnumber": "1004,1006", "wait_for": "registered",
+                                                        "interval": 0.3, "timeout": 60})
+    assert status == "FAILED" and result["msg"] == "these extensions can never register: 1004 (not_owned)"
+    assert result["rounds"] == 1 and outbound.counters[STATUS] == 1
+    assert [entry["state"] for entry in result["extensions"]] == ["not_owned", "unregistered"]
+
+
+def test_every_round_of_a_wait_goes_over_one_connection(outbound_ansible, outbound):
+    status, result, _run = status_of(outbound_ansible, {"extnumber": "1000", "wait_for": "registered",
+                                                        "interval": 0.2, "timeout": 1})
+    assert status == "FAILED" and result["rounds"] > 2
+    calls = outbound.recorder.settled_calls()
+    assert [call["endpoint"] for call in calls] == [LOGIN] + [STATUS] * result["rounds"] + [LOGOUT]
+    assert len({call["connection"] for call in calls}) == 1
+
+
 @pytest.mark.parametrize("ret, words", [
     (601, "appid not authorized"), (602, "appid authorization expired"),
     (603, "module not licensed"), (604, "caller IP not authorized"),
