@@ -5,7 +5,9 @@
 # (--smoke, --sizes, --reps-small, ...; see `python tools/benchmark --help`).
 #
 # The full run takes about 25 minutes (the uri baseline needs ~3 minutes per run at N=500)
-# and writes docs/performance.md; --smoke takes under a minute and writes nothing.
+# and writes docs/performance.md with its charts in docs/performance/ (matplotlib, from
+# tests/requirements-benchmark.txt, installed into .venv here); --smoke takes under a minute,
+# writes nothing and needs no matplotlib.
 set -euo pipefail
 
 # shellcheck source=tools/lib.sh
@@ -18,6 +20,10 @@ if [[ "${BENCHMARK_SKIP_SETUP:-}" != 1 ]]; then
     bash "$REPO_ROOT/tools/build-tree.sh" >/dev/null
 fi
 activate_venv
+if [[ " $* " != *" --smoke "* ]]; then
+    # pip returns at once, quietly, when the requirement is already met.
+    python -m pip install -q --disable-pip-version-check -r "$REPO_ROOT/tests/requirements-benchmark.txt"
+fi
 export ANSIBLE_COLLECTIONS_PATH
 ANSIBLE_COLLECTIONS_PATH="$(tree_root)"
 exec python "$REPO_ROOT/tools/benchmark" "$@"

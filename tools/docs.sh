@@ -64,6 +64,11 @@ mv "$work/src/index.rst" "$work/src/collection.rst"
 
 echo "docs: 3. Sphinx site"
 cp "$REPO_ROOT"/docs/*.md "$work/src/"
+# The charts of performance.md (tools/benchmark/charts.py), at the same relative path.
+if compgen -G "$REPO_ROOT/docs/performance/*.png" >/dev/null; then
+    mkdir -p "$work/src/performance"
+    cp "$REPO_ROOT"/docs/performance/*.png "$work/src/performance/"
+fi
 rm -f "$work/src/README.md"
 # Links from a guide to files of the repository outside docs/ (../playbooks/...) work on the
 # repository's web pages; the site sends them there too.

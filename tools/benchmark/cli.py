@@ -127,6 +127,7 @@ def main(argv=None):
         bench.options = options
         bench.rows, bench.inventory_rows, bench.failures = saved["rows"], saved["inventory"], saved["failures"]
         bench.lifecycle_rows = saved.get("lifecycle", [])
+        bench.fleet_rows, bench.fleet_inventory_rows = saved.get("fleet", []), saved.get("fleet_inventory", [])
         bench.memory_rows = [tuple(row) + (True,) * (4 - len(row)) for row in saved["memory"]]
         bench.elapsed = saved.get("elapsed", 0)
         bench.load = saved.get("load")
@@ -149,6 +150,7 @@ def main(argv=None):
     if options.json:
         pathlib.Path(options.json).write_text(json.dumps(
             {"rows": bench.rows, "inventory": bench.inventory_rows, "lifecycle": bench.lifecycle_rows, "memory": bench.memory_rows,
+             "fleet": getattr(bench, "fleet_rows", []), "fleet_inventory": getattr(bench, "fleet_inventory_rows", []),
              "failures": bench.failures, "elapsed": bench.elapsed, "load": bench.load,
              "load_start": bench.load_start, "command": command.strip(),
              "date": datetime.date.today().isoformat()},
