@@ -49,12 +49,18 @@ class Purge:
 def read_requests(params, api):
     """The checked requests of a task, and every problem found in its parameters."""
     state = params.get("state") or "present"
-    if params.get("extensions") is None:
-        items, shared = [("", params)], {}
-    else:
+    found = []
+    if params.get("extensions") is not None:
         items = [("extensions[%d]: " % index, item) for index, item in enumerate(params["extensions"])]
         shared = desired_settings(params)
-    requests, found, seen = [], [], {}
+    elif isinstance(params.get("extension"), list):
+        items = [("extension[%d]: " % index, {"extension": number}) for index, number in enumerate(params["extension"])]
+        shared = desired_settings(params)
+        if params.get("new_extension") is not None:
+            found.append("new_extension: renumbers one extension; it cannot be used with a list of extensions")
+    else:
+        items, shared = [("", params)], {}
+    requests, seen = [], {}
     for label, item in items:
         item_state = item.get("state") or state
         desired = dict(shared, **desired_settings(item)) if item_state == "present" else {}

@@ -69,6 +69,10 @@ options:
     description:
       - Number of the extension to configure, create or delete (the vendor's C(extid) on API v1.x, C(number) on
         v2.0.0). An unquoted number works.
+      - Or a list of numbers that the settings of the task apply to alike, as if each were an item of O(extensions)
+        naming only its number; the result then has the shape of O(extensions)' result. Such as
+        C(extension: "{{ sip.extensions | map(attribute='number') | list }}") after
+        M(voiceops.pbx.yeastar_extension_info) with O(voiceops.pbx.yeastar_extension_info#module:type=SIP).
       - "Quote numbers with leading zeros: YAML reads an unquoted V(0100) as the octal number 64."
       - Mutually exclusive with O(extensions); one of the two is required.
     type: raw
@@ -669,11 +673,21 @@ EXAMPLES = r"""
 
 - name: Enforce a voicemail policy on many extensions in one task
   voiceops.pbx.yeastar_extension:
-    extensions: "{{ sales_extensions | map('community.general.dict_kv', 'extension') }}"
+    extension: "{{ sales_extensions }}"  # a list of numbers
     voicemail: true
     voicemail_to_email: true
     no_answer_forward: true
     no_answer_forward_to: Voicemail
+
+- name: List the SIP extensions of the PBX
+  voiceops.pbx.yeastar_extension_info:
+    type: SIP
+  register: sip
+
+- name: Give every SIP extension a voicemail box (reads them in batches, updates only those without one)
+  voiceops.pbx.yeastar_extension:
+    extension: "{{ sip.extensions | map(attribute='number') | list }}"
+    voicemail: true
 
 - name: Apply per-extension settings from a vars file
   voiceops.pbx.yeastar_extension:
@@ -863,7 +877,7 @@ def main():
     )
     params = module.params
     api = api_for(params["api_version"])
-    bulk = params["extensions"] is not None
+    bulk = params["extensions"] is not None or isinstance(params["extension"], list)
     requests, problems = read_requests(params, api)
     purge, purge_problems = read_purge(params, api)
     problems.extend(purge_problems)

@@ -229,6 +229,25 @@ def test_top_level_settings_apply_to_every_item_unless_it_sets_its_own(ansible, 
     assert [pbx.extension(n)["ringtimeout"] for n in ("1002", "1003", "1004")] == ["120", "15", "120"]
 
 
+def test_a_list_of_numbers_gets_the_task_settings_alike_in_one_bulk_run(ansible, pbx):
+    pbx.patch_extension("1003", ringtimeout="120")
+    status, result, _run = configure(ansible, {"extension": ["1002", 1003, "1004"], "ring_timeout": 120})
+    assert status == "CHANGED" and result["updated"] == ["1002", "1004"]
+    assert [item["outcome"] for item in result["results"]] == ["updated", "unchanged", "updated"]
+    assert [pbx.extension(n)["ringtimeout"] for n in ("1002", "1003", "1004")] == ["120", "120", "120"]
+    assert pbx.counters == {"login": 1, "extension/query": 1, "extension/update": 2, "logout": 1}
+
+
+def test_a_list_of_numbers_is_checked_like_items_before_any_call(ansible, pbx):
+    status, result, _run = configure(ansible, {"extension": ["1002", "10x4", 1002], "new_extension": 2002})
+    assert status == "FAILED" and pbx.counters == {}
+    assert result["problems"] == [
+        "new_extension: renumbers one extension; it cannot be used with a list of extensions",
+        "extension[1]: extension: '10x4' is not an extension number; an extension number is digits only, such as 1000",
+        "extension[2]: extension 1002 is already named by extension[0]",
+    ]
+
+
 def test_bulk_input_is_all_checked_before_any_call(ansible, pbx):
     status, result, _run = configure(ansible, {"extensions": [
         {"extension": 1002, "ring_timeout": 60}, {"extension": 1003, "register_password": ""}, {"extension": "10x4"},
