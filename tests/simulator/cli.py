@@ -88,9 +88,12 @@ Faults (--fault, POST /__sim__/faults, sim.inject()): a JSON object
   kind truncate                    HTTP 200, first half of the JSON answer
   kind garbage                     HTTP 200, non-JSON (HTML) body
   kind latency  {"seconds":2.5}    answer normally, that much later
-  endpoint: only calls to it (e.g. "extension/update"); count: calls hit (default 1,
-  null = until cleared); "process": true lets the call take effect before the fault
-  replaces its answer (default: nothing applied); "body": text for http/garbage.
+  endpoint: only calls to it (e.g. "extension/update"); "on_call": N: the first call hit
+  is the Nth matching call from when the fault was queued (default 1; the earlier ones
+  pass); count: calls hit (default 1, null = until cleared); "process": true lets the call
+  take effect before the fault replaces its answer (default: nothing applied); "body":
+  text for http/garbage. In-process only, sim.inject("action", action=f, on_call=N) runs
+  f() just before the Nth call is handled (e.g. tokens expire), which is then answered as usual.
 
 Logs: one line per call (time, client IP, endpoint, result, duration); never bodies,
 passwords, access keys or more than 4 characters of a token.
