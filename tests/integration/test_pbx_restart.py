@@ -3,7 +3,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The PBX restarts while a task runs: the simulator runs as its own process with a state file,
-is killed (SIGKILL) in the middle of a run and started again on the same port.
+is killed (SIGKILL) in the middle of a run and started again on the same port: the first start
+binds port 0 and its ready file says which port it got; the restarts bind that port (the simulator
+sets SO_REUSEADDR, so the connections the kill left in TIME_WAIT do not stand in the way).
 
 A restarted PBX has forgotten every token and cut every connection. Plain HTTP here: the
 simulator makes a new test CA at each start, which a real PBX would not do.
@@ -22,7 +24,6 @@ import pytest
 import requests
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._message_lists import brief
-from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
 
 TESTS = pathlib.Path(os.path.abspath(__file__)).parents[1]
 UPDATE = "extension/update"
@@ -30,10 +31,10 @@ QUERY = "extension/query"
 
 
 class SimulatorProcess:
-    """`python -m simulator` with a state file, on a fixed port, that can be killed and started again."""
+    """`python -m simulator` with a state file that can be killed and started again on the port it first got."""
 
     def __init__(self, tmp_path, *options):
-        self.port = free_port()
+        self.port = 0
         self.state_file = tmp_path / "pbx-state.json"
         self.ready_file = tmp_path / "ready.json"
         self.options = list(options)
@@ -50,6 +51,7 @@ class SimulatorProcess:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the simulator did not start: %s" % self.process.stderr.read().decode())
             time.sleep(0.02)
+        self.port = json.loads(self.ready_file.read_text())["port"]
         return self
 
     def kill(self):

@@ -5,7 +5,7 @@
 """Event-Driven Ansible end to end: the real ansible-rulebook runs the collection's example rulebook.
 
 ``ansible-rulebook --rulebook voiceops.pbx.extension_offline`` (extensions/eda/rulebooks/) with the
-event source ``voiceops.pbx.yeastar_events`` listens on a free local port and logs in to the Yeastar
+event source ``voiceops.pbx.yeastar_events`` listens on a reserved local port (tests/simulator/ports.py) and logs in to the Yeastar
 simulator; the simulator then reports what its admin calls change, and the rulebook's actions run
 the collection's playbooks through ansible-runner, as a user's ansible-rulebook would.
 
@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
+from ansible_collections.voiceops.pbx.tests.simulator.ports import reserved_port
 
 ROOT = pathlib.Path(os.path.abspath(__file__)).parents[2]
 TOOLS_LIB = ROOT / "tools" / "lib.sh"
@@ -65,7 +65,7 @@ class Rulebook:
 
     def __init__(self, ansible, tmp_path, api_version):
         self.tmp_path = tmp_path
-        self.listen_port = free_port()
+        self.listen_port = reserved_port()  # the event source binds it (listen_port cannot be 0)
         self.notice_file = tmp_path / "notices.log"
         self.log_path = tmp_path / "ansible-rulebook.log"
         inventory = tmp_path / "inventory.yml"

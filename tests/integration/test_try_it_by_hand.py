@@ -20,7 +20,6 @@ import time
 import pytest
 
 from ansible_collections.voiceops.pbx.tests.integration.conftest import ROOT, collections_path
-from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
 
 VENV = os.path.dirname(os.path.dirname(sys.executable))
 MAKE_VARIABLES = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
@@ -94,24 +93,33 @@ def test_make_env_without_a_running_simulator_says_how_to_start_one(tmp_path):
     assert run.returncode != 0 and "start one with make simulator" in run.stderr and run.stdout == ""
 
 
+def ready_port_function(ready_file):
+    """Bash function ready_port KEY: waits for the simulator's ready file, prints that port from it."""
+    read = "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])"
+    return ("ready_port() { for _ in $(seq 300); do [ -s '%s' ] && break; sleep 0.1; done; '%s' -c '%s' '%s' \"$1\"; }"
+            % (ready_file, sys.executable, read, ready_file))
+
+
 def test_the_commands_by_hand_start_the_simulator_and_set_the_connection(tmp_path):
     _setup, by_hand = readme_blocks()
-    port, outbound_port = free_port(), free_port()
+    ready_file = tmp_path / "ready.json"
+    # The simulators bind port 0 and write the ports they got into a ready file, read where the README says 8088 and 8089.
     replacements = {
         "source .venv/bin/activate": "source %s/bin/activate" % VENV,
         "../.venv/bin/python": sys.executable,
         "$PWD/.build/collections": collections_path(),
         "../.build/simulator/ca.pem": str(tmp_path / "ca.pem"),
         "$PWD/.build/simulator/ca.pem": str(tmp_path / "ca.pem"),
-        "8088": str(port),
-        "8089": str(outbound_port),
+        "--port 8088 --outbound-port 8089": "--port 0 --outbound-port 0 --ready-file '%s'" % ready_file,
+        "YEASTAR_PORT=8088": 'YEASTAR_PORT="$(ready_port port)"',
+        "http://127.0.0.1:8089": 'http://127.0.0.1:"$(ready_port outbound_port)"',
     }
     script = by_hand.replace("\\\n", " ")
     for documented, here in replacements.items():
         assert documented in script, documented
         script = script.replace(documented, here)
-    wait_for_port = "for _ in $(seq 150); do (exec 3<>/dev/tcp/127.0.0.1/%d) 2>/dev/null && break; sleep 0.2; done" % port
-    run = bash("\n".join([script, wait_for_port,
+    assert "8088" not in script and "8089" not in script
+    run = bash("\n".join([ready_port_function(ready_file), script,
                           "ansible localhost -m voiceops.pbx.yeastar_extension_info -a extensions=1000",
                           "status=$?", "kill %1", "wait", "exit $status"]),
                environment(tmp_path, ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False"))

@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 from .outbound import OutboundSimulator
-from .ports import free_port
+from .ports import refused_port, reserved_port, reserved_ports
 from .yeastar import YeastarSimulator
 from .yeastar_fleet import YeastarFleet
 
-__all__ = ["OutboundSimulator", "YeastarFleet", "YeastarSimulator", "free_port"]
+__all__ = ["OutboundSimulator", "YeastarFleet", "YeastarSimulator", "refused_port", "reserved_port", "reserved_ports"]

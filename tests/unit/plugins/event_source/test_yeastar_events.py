@@ -23,7 +23,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import ReportTarget, api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarLoginRefused
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
-from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
+from ansible_collections.voiceops.pbx.tests.simulator.ports import reserved_port
 
 SECRET_PATH = "/yeastar/s3cr3t-segment"
 
@@ -36,7 +36,7 @@ def pbx():
 
 def source_args(pbx, **options):
     args = dict(host=pbx.host, port=pbx.port, api_username=pbx.api_username, api_password=pbx.api_password,
-                ca_path=pbx.ca_path, timeout=5, listen_host="127.0.0.1", listen_port=free_port())
+                ca_path=pbx.ca_path, timeout=5, listen_host="127.0.0.1", listen_port=reserved_port())
     args.update(options)
     return args
 
@@ -123,7 +123,7 @@ def test_the_v2_login_asks_for_reports_in_the_v2_format_at_the_listener(pbx):
 
 def test_report_url_is_sent_as_the_absolute_form_and_its_path_is_the_listeners(pbx):
     async def scenario():
-        port = free_port()
+        port = reserved_port()
         args = source_args(pbx, listen_port=port, report_url="127.0.0.1:%d/nat/path" % port)
         async with running_source(args) as (queue, task):
             await logged_in(pbx, task)

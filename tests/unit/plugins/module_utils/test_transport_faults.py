@@ -13,7 +13,7 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport impor
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_client import YeastarClient
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
 from ansible_collections.voiceops.pbx.tests.simulator.tls import TestPKI
-from ansible_collections.voiceops.pbx.tests.simulator.ports import free_port
+from ansible_collections.voiceops.pbx.tests.simulator.ports import refused_port, reserved_port
 
 UPDATE = "extension/update"
 
@@ -33,7 +33,7 @@ def client_for(sim, **options):
 
 
 def test_a_write_the_pbx_never_received_is_repeated_once_it_is_back(pki):
-    sim = YeastarSimulator(port=free_port(), pki=pki).start()
+    sim = YeastarSimulator(port=reserved_port(), pki=pki).start()  # start() after stop() binds that port again
     try:
         client = client_for(sim, sleep=lambda seconds: sim.start())
         with client:
@@ -48,11 +48,12 @@ def test_a_write_the_pbx_never_received_is_repeated_once_it_is_back(pki):
 
 
 def test_a_write_that_never_reaches_the_pbx_says_nothing_was_sent(pki):
-    sim = YeastarSimulator(port=free_port(), pki=pki).start()
+    sim = YeastarSimulator(pki=pki).start()
     client = client_for(sim, retries=1, sleep=lambda seconds: None)
     client.login()
+    port = sim.port
     sim.stop()
-    with pytest.raises(TransportError) as caught:
+    with refused_port(port=port), pytest.raises(TransportError) as caught:
         client.call(UPDATE, {"extid": "1002", "username": "Nobody"})
     message = str(caught.value)
     assert "before the request was sent" in message and "(after 1 retries)" in message
@@ -91,10 +92,10 @@ def test_a_login_answered_after_the_timeout_is_not_repeated(pki):
 
 
 def test_a_login_that_could_not_connect_is_repeated():
-    port = free_port()
-    client = YeastarClient(host="127.0.0.1", port=port, api_username="api", api_password="secret", scheme="http",
-                           retries=2, sleep=lambda seconds: None)
-    with pytest.raises(TransportError) as caught:
-        client.login()
+    with refused_port() as port:
+        client = YeastarClient(host="127.0.0.1", port=port, api_username="api", api_password="secret", scheme="http",
+                               retries=2, sleep=lambda seconds: None)
+        with pytest.raises(TransportError) as caught:
+            client.login()
     assert "before the request was sent" in str(caught.value) and "(after 2 retries)" in str(caught.value)
     assert client.request_counts["login"] == 3

@@ -24,6 +24,7 @@ import urllib.request
 import pytest
 
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarFleet, cli
+from ansible_collections.voiceops.pbx.tests.simulator.ports import reserved_ports
 
 TESTS = pathlib.Path(os.path.abspath(__file__)).parents[3]
 V2 = "v2.0.0"
@@ -55,27 +56,12 @@ def by_name(fleet):
     return {pbx["name"]: pbx for pbx in fleet.pbxes}
 
 
-def free_port_block(count):
-    """A first port of ``count`` consecutive ports that are free now."""
-    for _attempt in range(20):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + count >= 65535:
-            continue
-        sockets = []
-        try:
-            for port in range(first, first + count):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    pytest.skip("no block of %d free ports" % count)
+def bound_with_reuse(port):
+    """A socket bound to a local port as a server binds it: with SO_REUSEADDR (a reserved port is in TIME_WAIT)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
 
 
 def test_twenty_pbxes_start_quickly_each_on_its_own_port():
@@ -158,22 +144,21 @@ def test_every_pbx_reports_its_own_serial_number():
 
 
 def test_first_port_gives_consecutive_ports_in_name_order():
-    first = free_port_block(4)
+    first = reserved_ports(4)[0]
     with YeastarFleet(4, first_port=first) as fleet:
         assert [pbx["port"] for pbx in fleet.pbxes] == [first, first + 1, first + 2, first + 3]
 
 
 def test_a_busy_port_stops_the_pbxes_already_started_and_removes_the_ca():
-    first = free_port_block(3)
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", first + 2))
+    first = reserved_ports(3)[0]
+    with bound_with_reuse(first + 2) as busy:
         busy.listen()
         fleet = YeastarFleet(3, first_port=first)
         with pytest.raises(OSError):
             fleet.start()
     assert fleet.pbxes == [] and fleet.ca_path is None
-    with socket.socket() as again:
-        again.bind(("127.0.0.1", first))  # pbx01's port is free once more
+    with bound_with_reuse(first):  # pbx01's port is free once more: no one listens there
+        pass
 
 
 def test_stop_closes_every_port_and_removes_the_temporary_ca():
@@ -231,7 +216,7 @@ def test_cli_pbxes_writes_every_pbx_into_the_ready_file(tmp_path):
 
 
 def test_cli_first_port_numbers_the_pbxes_consecutively(tmp_path):
-    first = free_port_block(2)
+    first = reserved_ports(2)[0]
     process, ready = run_fleet_cli(tmp_path, "--pbxes", "2", "--first-port", str(first))
     try:
         assert [pbx["port"] for pbx in ready["pbxes"]] == [first, first + 1]
