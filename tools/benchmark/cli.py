@@ -18,9 +18,9 @@ import time
 from . import __doc__ as DESCRIPTION
 from .harness import HarnessError, log
 from .measurements import Benchmark
-from .parameters import BATCH, LIFECYCLE, LIFECYCLE_SMOKE, LIFECYCLE_SMOKE_BATCH, REPO_ROOT
+from .parameters import BATCH, FLEET, FLEET_SMOKE, LIFECYCLE, LIFECYCLE_SMOKE, LIFECYCLE_SMOKE_BATCH, REPO_ROOT
 from .report import calls_text, fmt, report
-from .scenarios import inventory, lifecycle, registration, single
+from .scenarios import fleet, inventory, lifecycle, registration, single
 
 
 def run(bench):
@@ -39,10 +39,26 @@ def run(bench):
         if options.inventory_size:
             log("== scenario 4 and memory, N=%d" % options.inventory_size)
             inventory.run(bench, options.inventory_size)
+        if options.fleet:
+            log("== scenarios 7 and 8, %d PBXes x %d extensions" % options.fleet)
+            fleet.run(bench, *options.fleet)
     finally:
         if not options.keep:
             shutil.rmtree(bench.work, ignore_errors=True)
     bench.elapsed = time.monotonic() - started
+
+
+def pair(parser, option, text):
+    """P,N of a fleet option as two numbers of 1 or more; None for 0 or nothing."""
+    if text.strip() in ("", "0"):
+        return None
+    try:
+        numbers = tuple(int(item) for item in text.split(","))
+    except ValueError:
+        numbers = ()
+    if len(numbers) != 2 or min(numbers) < 1:
+        parser.error("%s takes P,N: two numbers of 1 or more, such as %s" % (option, FLEET))
+    return numbers
 
 
 def parse_args(argv):
@@ -70,6 +86,12 @@ def parse_args(argv):
                              % (LIFECYCLE, LIFECYCLE_SMOKE))
     parser.add_argument("--lifecycle-batch", type=int, metavar="B",
                         help="batch_size of scenario 6 (default %d, smoke %d)" % (BATCH, LIFECYCLE_SMOKE_BATCH))
+    parser.add_argument("--fleet", default=FLEET, metavar="P,N",
+                        help="scenarios 7 and 8: a fleet of P PBXes of N extensions each (default %s, smoke %s; 0: skip)"
+                             % (FLEET, FLEET_SMOKE))
+    parser.add_argument("--fleet-forks", type=int, default=10, help="--forks of the fleet playbook (default 10)")
+    parser.add_argument("--fleet-workers", type=int, default=10, help="max_workers of the fleet inventory (default 10)")
+    parser.add_argument("--reps-fleet", type=int, default=3, help="repetitions of scenarios 7 and 8 (default 3)")
     parser.add_argument("--output", default=str(REPO_ROOT / "docs" / "performance.md"),
                         help="where to write the report (default docs/performance.md; '-' for none)")
     parser.add_argument("--json", help="also write the raw results here")
@@ -90,6 +112,9 @@ def parse_args(argv):
             options.lifecycle = LIFECYCLE_SMOKE
         if options.lifecycle_batch is None:
             options.lifecycle_batch = LIFECYCLE_SMOKE_BATCH
+        if options.fleet == FLEET:
+            options.fleet = FLEET_SMOKE
+        options.reps_fleet = 1
         if options.output == str(REPO_ROOT / "docs" / "performance.md"):
             options.output = "-"
     options.sizes = [int(item) for item in options.sizes.split(",") if item.strip()]
@@ -107,6 +132,7 @@ def parse_args(argv):
         options.lifecycle_batch = BATCH
     elif options.lifecycle_batch < 1:
         parser.error("--lifecycle-batch must be 1 or more")
+    options.fleet = pair(parser, "--fleet", options.fleet)
     if options.report_from:
         return options
     if not options.collections_path:
@@ -150,7 +176,7 @@ def main(argv=None):
     if options.json:
         pathlib.Path(options.json).write_text(json.dumps(
             {"rows": bench.rows, "inventory": bench.inventory_rows, "lifecycle": bench.lifecycle_rows, "memory": bench.memory_rows,
-             "fleet": getattr(bench, "fleet_rows", []), "fleet_inventory": getattr(bench, "fleet_inventory_rows", []),
+             "fleet": bench.fleet_rows, "fleet_inventory": bench.fleet_inventory_rows,
              "failures": bench.failures, "elapsed": bench.elapsed, "load": bench.load,
              "load_start": bench.load_start, "command": command.strip(),
              "date": datetime.date.today().isoformat()},

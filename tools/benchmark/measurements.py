@@ -35,6 +35,8 @@ class Benchmark:
         self.rows = []          # scenario 1-3 and 5 rows
         self.inventory_rows = []
         self.lifecycle_rows = []
+        self.fleet_rows = []
+        self.fleet_inventory_rows = []
         self.memory_rows = []
         self.failures = []
         self.notes = []

@@ -27,4 +27,6 @@ WAIT_PENDING = 20               # scenario 5: phones that register only then
 LIFECYCLE = "350,100,150"       # scenario 6: N existing extensions, C created, M deleted (peak N + C <= 500)
 LIFECYCLE_SMOKE = "50,10,10"
 LIFECYCLE_SMOKE_BATCH = 4       # scenario 6 at the smoke size: small batches, so that the batching shows
+FLEET = "20,500"                # scenarios 7 and 8: PBXes, extensions each
+FLEET_SMOKE = "3,50"
 LIFECYCLE_TITLE = "6 create and delete extensions (API v2.0.0)"

@@ -197,3 +197,19 @@ def ours_lifecycle(batch):
 
 def floor_playbook():
     return play([{"name": "One trivial module", "ansible.builtin.ping": {}}], "floor")
+
+
+def fleet_floor_playbook(path):
+    """The floor of the fleet scenario: the fleet playbook itself with each of our tasks running ansible.builtin.ping
+    instead (same plays, hosts, variables and task count) and a report line without our results."""
+    plays = yaml.safe_load(path.read_text())
+    for play_ in plays:
+        for task in play_.get("tasks", []):
+            ours = [key for key in task if key.startswith("voiceops.pbx.")]
+            for key in ours:
+                del task[key]
+                task.pop("when", None)
+                task["ansible.builtin.ping"] = {}
+            if "ansible.builtin.debug" in task:
+                task["ansible.builtin.debug"] = {"msg": "{{ inventory_hostname }}: floor"}
+    return plays

@@ -18,7 +18,6 @@ from .harness import HarnessError
 from .parameters import REPO_ROOT
 
 
-
 class Simulator:
     """The PBX simulator CLI (Yeastar HTTPS API + Predictive Outbound API) as a child process."""
 
@@ -29,9 +28,12 @@ class Simulator:
         self.ready = None
         self.http = requests.Session()
 
+    def where_to_listen(self):
+        return ["--port", "0", "--outbound-port", "0"]
+
     def __enter__(self):
         ready_file = self.dir / "ready.json"
-        command = [sys.executable, "-m", "simulator", "--port", "0", "--outbound-port", "0", "--quiet",
+        command = [sys.executable, "-m", "simulator", *self.where_to_listen(), "--quiet",
                    "--extensions", str(self.extensions), "--ready-file", str(ready_file),
                    "--ca-out", str(self.dir / "ca.pem")]
         self.process = subprocess.Popen(command, cwd=str(REPO_ROOT / "tests"), stdin=subprocess.DEVNULL,
@@ -92,3 +94,41 @@ class Simulator:
                 "YEASTAR_PASSWORD": "Yeastar@123", "YEASTAR_CA_PATH": self.ca_path,
                 "OUTBOUND_API_URL": self.ready["outbound_url"], "OUTBOUND_API_APPID": "voiceops",
                 "OUTBOUND_API_ACCESSKEY": "Outbound@123"}
+
+
+class FleetSimulator(Simulator):
+    """The simulator serving a fleet of PBXes (--pbxes), one port each, each with its own state and counters."""
+
+    def __init__(self, work, pbxes, extensions):
+        super().__init__(work, extensions)
+        self.size = pbxes
+
+    def where_to_listen(self):
+        return ["--pbxes", str(self.size)]
+
+    @property
+    def pbxes(self):
+        """[{"name", "host", "port", "base_url", "api_username", "api_password", "ca_path"}] in name order."""
+        return self.ready["pbxes"]
+
+    def each(self, method, path, body=None):
+        """The admin call on every PBX of the fleet; their answers in name order."""
+        return [self._admin(pbx["base_url"], method, path, body) for pbx in self.pbxes]
+
+    def patch(self, patches):
+        """Set raw fields on the extensions of each PBX: one {number: fields} patch per PBX, in name order."""
+        for pbx, patch in zip(self.pbxes, patches):
+            self._admin(pbx["base_url"], "POST", "extensions", {"patch": patch})
+
+    def reset_counters(self):
+        self.each("POST", "reset-counters", {})
+
+    def counters_by_pbx(self):
+        return [{key: value for key, value in calls.items() if value} for calls in self.each("GET", "counters")]
+
+    def counters(self):
+        total = {}
+        for calls in self.counters_by_pbx():
+            for key, value in calls.items():
+                total[key] = total.get(key, 0) + value
+        return total
