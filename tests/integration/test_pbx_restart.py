@@ -66,9 +66,12 @@ class SimulatorProcess:
     def counters(self):
         return requests.get("http://127.0.0.1:%d/__sim__/counters" % self.port, timeout=5).json()
 
-    def wait_for(self, endpoint, calls):
-        deadline = time.monotonic() + 60
+    def wait_for(self, endpoint, calls, running):
+        """Until the PBX has taken that many calls to endpoint from the task running (a Popen)."""
+        deadline = time.monotonic() + 120
         while self.counters().get(endpoint, 0) < calls:
+            if running.poll() is not None:
+                pytest.fail("the task ended before %d calls to %s: %s" % (calls, endpoint, "".join(running.communicate())))
             assert time.monotonic() < deadline, "the task never got that far"
             time.sleep(0.01)
 
@@ -111,7 +114,7 @@ def test_a_restart_during_the_reads_is_ridden_out(ansible, pbx_process):
     numbers = [str(number) for number in range(1000, 1020)]
     running = run_in_background(ansible, {"extensions": [{"extension": number} for number in numbers],
                                           "display_name": "After Restart"}, pbx)
-    pbx.wait_for(QUERY, 1)
+    pbx.wait_for(QUERY, 1, running)
     pbx.kill()
     pbx.start()
     status, result = outcome(running)
@@ -126,7 +129,7 @@ def test_a_restart_during_the_updates_ends_the_run_saying_what_was_applied(ansib
     numbers = [str(number) for number in range(1000, 1040)]
     args = {"extensions": [{"extension": number} for number in numbers], "ring_timeout": 300}
     running = run_in_background(ansible, args, pbx)
-    pbx.wait_for(UPDATE, 8)
+    pbx.wait_for(UPDATE, 8, running)
     pbx.kill()
     pbx.start()
     status, result = outcome(running)
@@ -157,7 +160,7 @@ def test_a_restart_while_the_inventory_reads_is_ridden_out(ansible, pbx_process,
     config.write_text(json.dumps({"plugin": "voiceops.pbx.yeastar"}))
     running = subprocess.Popen([str(pathlib.Path(sys.executable).with_name("ansible-inventory")), "-i", str(config), "--list"],
                                env=ansible.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    pbx.wait_for("extensionlist/query", 1)
+    pbx.wait_for("extensionlist/query", 1, running)
     pbx.kill()
     pbx.start()
     stdout, stderr = running.communicate(timeout=120)
