@@ -205,3 +205,55 @@ java_home_of_path() {
     java="$(readlink -f "$java")"
     dirname "$(dirname "$java")"
 }
+
+# The oldest ansible-core of the CI matrix and its Python (the compat step's .venv-2.19).
+COMPAT_PYTHON_VERSION=3.11
+COMPAT_ANSIBLE_CORE=2.19
+
+# Fails, saying what it found, unless Python "$1" and ansible-core "$2" (full versions, such as
+# 3.11 and 2.19.4) are the compat step's: a COMPAT_PYTHON or a requirements file pointing elsewhere
+# would otherwise test another matrix entry under its name.
+require_compat_versions() {
+    local python_version="$1" core_version="$2"
+    [[ "$python_version" == "$COMPAT_PYTHON_VERSION" ]] ||
+        die "compat: runs Python $python_version, not $COMPAT_PYTHON_VERSION (check COMPAT_PYTHON)"
+    [[ "$core_version" == "$COMPAT_ANSIBLE_CORE" || "$core_version" == "$COMPAT_ANSIBLE_CORE".* ]] ||
+        die "compat: runs ansible-core $core_version, not $COMPAT_ANSIBLE_CORE (check tests/requirements-compat.txt)"
+}
+
+# Variables of the caller that the unit tests read, which ansible-test units does not pass to
+# pytest (it runs pytest with an environment of its own): CI (Hypothesis' derandomization) and
+# VOICEOPS_HYPOTHESIS_EXAMPLES.
+UNITS_ENVIRONMENT=(CI VOICEOPS_HYPOTHESIS_EXAMPLES)
+
+# Writes those of UNITS_ENVIRONMENT that are set into "$1"/tests/output/units-environment.json
+# (a collection copy), where tests/unit/plugins/conftest.py reads them back.
+write_units_environment() {
+    mkdir -p "$1/tests/output"
+    python3 - "$1/tests/output/units-environment.json" "${UNITS_ENVIRONMENT[@]}" <<'PYEOF'
+import json
+import os
+import sys
+
+passed = {name: os.environ[name] for name in sys.argv[2:] if name in os.environ}
+with open(sys.argv[1], "w", encoding="utf-8") as handle:
+    json.dump(passed, handle)
+PYEOF
+}
+
+# Fails, naming them, when the junit XML file "$1" records skipped tests: a skip in CI is a test
+# that did not run, whatever the reason.
+forbid_skipped_tests() {
+    python3 - "$1" <<'PYEOF'
+import sys
+import xml.etree.ElementTree as ET
+
+skipped = []
+for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+    for skip in case.findall("skipped"):
+        skipped.append("%s::%s: %s" % (case.get("classname"), case.get("name"), skip.get("message", "")))
+if skipped:
+    sys.exit("%d test(s) skipped, which fails this step:\n  %s" % (len(skipped), "\n  ".join(skipped)))
+print("no test skipped")
+PYEOF
+}

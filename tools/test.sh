@@ -7,7 +7,8 @@
 #                .build/test/ansible_collections/voiceops/pbx (make clean removes .build)
 #   get-pip      tools/seed-get-pip.sh: the offline pip bootstrap for ansible-test
 #   sanity       ansible-test sanity --requirements, in the copy (.venv: newest ansible-core)
-#   units        ansible-test units --venv --requirements, in the copy
+#   units        ansible-test units --venv --requirements, in the copy; CI and
+#                VOICEOPS_HYPOTHESIS_EXAMPLES reach the tests through a file (write_units_environment)
 #   lint         ansible-lint --offline (profile production, see .ansible-lint)
 #   integration  pytest tests/integration, when it holds test files, run in the copy,
 #                with VOICEOPS_COLLECTIONS_PATH, ANSIBLE_COLLECTIONS_PATH and PYTHONPATH
@@ -15,7 +16,8 @@
 #                the AWX tests (test_awx_runner.py: credential types, and jobs and inventory
 #                updates through ansible-runner); JAVA_HOME names the Java 17+ runtime that
 #                find_java_home (tools/lib.sh) finds, for ansible-rulebook in test_rulebook.py
-#                (which skips only where the machine has no Java 17+ runtime)
+#                (which skips where the machine has no Java 17+ runtime); a skipped test
+#                fails the step (pytest -rs says why it skipped)
 #   benchmark-smoke  tools/benchmark --smoke in the copy: the benchmark of docs/performance.md
 #                at N=50 (one repetition, the uri baseline on 3 items); checks the PBX call counts
 #                exactly, not the timings (noise at that size); `make benchmark` is the full run
@@ -27,7 +29,8 @@
 #   ee           tools/ee-check.sh: ansible-builder create, and the build's introspection
 #   galaxy       tools/galaxy-import.sh: galaxy-importer on the build, no warnings allowed
 #   compat       ansible-test sanity and units with ansible-core 2.19 on Python 3.11
-#                (.venv-2.19 from tests/requirements-compat.txt, a copy of its own)
+#                (.venv-2.19 from tests/requirements-compat.txt, a copy of its own); fails
+#                when the venv holds another Python or ansible-core
 #
 # Environment variables:
 #   SKIP_SANITY=1 SKIP_UNITS=1 SKIP_LINT=1 SKIP_INTEGRATION=1   leave a step out; also
@@ -43,7 +46,10 @@
 #   PYTHON=python3          interpreter for .venv instead of the Python 3.12 lookup
 #   COMPAT_PYTHON=path      interpreter for .venv-2.19 instead of the Python 3.11 lookup
 #   TEST_TREE_ROOT=dir      where to build the ansible_collections copy (default .build/test)
-# Leaving a step out is said in the summary; CI runs with none left out.
+#   VOICEOPS_HYPOTHESIS_EXAMPLES=N  examples of each Hypothesis property of the unit tests (default 25)
+#   VOICEOPS_FORK_HOSTS=N   hosts of the integration forks test (default 50, "all" for 2000)
+# Leaving a step out is said in the summary; CI (.ci/run) clears all of these, and whatever else
+# the scripts and tests read (tests/integration/test_ci_run.py keeps that list complete).
 set -euo pipefail
 
 # shellcheck source=tools/lib.sh
@@ -154,6 +160,7 @@ run_units() {
     fi
     cd "$1"
     rm -rf tests/output/junit
+    write_units_environment "$1"
     # shellcheck disable=SC2086 # UNITS_ARGS is a list of words on purpose
     without_mirror_noise ansible-test units --venv --python "$2" --requirements --color no ${UNITS_ARGS:-}
     # ansible-test passes when pytest ran nothing (its exit status 5): count what ran.
@@ -202,16 +209,23 @@ step_integration() {
         echo "integration: JAVA_HOME=$JAVA_HOME (Java $(java_major_version "$JAVA_HOME/bin/java")) for ansible-rulebook"
     else
         unset JAVA_HOME
-        echo "integration: no Java 17+ runtime: the ansible-rulebook test will be skipped" >&2
+        echo "integration: no Java 17+ runtime: the ansible-rulebook test will skip, which fails this step" >&2
     fi
     local workers=()
     if [[ "${INTEGRATION_WORKERS:-2}" != 0 ]]; then
         workers=(-n "${INTEGRATION_WORKERS:-2}")
     fi
+    local junit="$TREE/tests/output/integration-junit.xml"
+    rm -f "$junit"
+    mkdir -p "$(dirname "$junit")"
     # shellcheck disable=SC2086 # PYTEST_ARGS is a list of words on purpose
-    python -m pytest -p no:cacheprovider "${workers[@]}" ${PYTEST_ARGS:-} tests/integration || status=$?
+    python -m pytest -p no:cacheprovider -rs --junitxml="$junit" "${workers[@]}" ${PYTEST_ARGS:-} tests/integration ||
+        status=$?
     if [[ $status -eq 5 ]]; then
         echo "pytest collected no tests in tests/integration (exit status 5): that is a failure here" >&2
+    fi
+    if [[ $status -eq 0 ]]; then
+        forbid_skipped_tests "$junit" || status=$?
     fi
     return "$status"
 }
@@ -276,13 +290,15 @@ step_compat() {
     local python copy pyver
     python="${COMPAT_PYTHON:-}"
     if [[ -z "$python" ]]; then
-        python="$(find_python_version 3.11)" || die "no Python 3.11 for the ansible-core 2.19 tests (set COMPAT_PYTHON)"
+        python="$(find_python_version "$COMPAT_PYTHON_VERSION")" ||
+            die "no Python $COMPAT_PYTHON_VERSION for the ansible-core $COMPAT_ANSIBLE_CORE tests (set COMPAT_PYTHON)"
     fi
     PYTHON="$python" VENV_DIR="$COMPAT_VENV_DIR" VENV_REQUIREMENTS="$REPO_ROOT/tests/requirements-compat.txt" \
         bash "$REPO_ROOT/tools/venv.sh"
     export VIRTUAL_ENV="$COMPAT_VENV_DIR" PATH="$COMPAT_VENV_DIR/bin:$PATH"
     pyver="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
     echo "compat: Python $pyver, $(ansible-test --version)"
+    require_compat_versions "$pyver" "$(python -c 'from ansible.release import __version__; print(__version__)')"
     VENV_DIR="$COMPAT_VENV_DIR" bash "$REPO_ROOT/tools/seed-get-pip.sh" "$pyver"
     copy="$(TEST_TREE_ROOT="$(tree_root)-2.19" bash "$REPO_ROOT/tools/build-tree.sh")"
     (run_sanity "$copy" "$pyver")
