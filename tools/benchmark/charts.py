@@ -193,8 +193,11 @@ def draw_inventory(pyplot, rows):
         workers = sorted({row.get("max_workers") for row in parallel if row.get("max_workers")})
         grouped_bars(axes[0][1], parallel, (
             ("serial_cold", "one after another (max_workers: 1)", COLOURS["serial"]),
-            ("cold", "in parallel (max_workers: %s)" % ", ".join(str(value) for value in workers), COLOURS["cold"])))
-        axes[0][1].set_title("plugin, cold: the PBXes read in parallel or one after another", fontsize=10)
+            ("parallel_cold" if parallel[0].get("parallel_cold") is not None else "cold",
+             "in parallel (max_workers: %s)" % ", ".join(str(value) for value in workers), COLOURS["cold"])))
+        latency = parallel[0].get("latency")
+        axes[0][1].set_title("plugin, cold: the PBXes read in parallel or one after another%s" % (
+            "\n(each PBX answers each call after %.0f ms)" % (latency * 1000) if latency else ""), fontsize=10)
         for x, row in enumerate(parallel):
             if row.get("parallel_speedup"):
                 axes[0][1].annotate("%.2fx faster in parallel" % row["parallel_speedup"], (x, 0), xytext=(0, -42),

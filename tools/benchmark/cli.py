@@ -91,6 +91,9 @@ def parse_args(argv):
                              % (FLEET, FLEET_SMOKE))
     parser.add_argument("--fleet-forks", type=int, default=10, help="--forks of the fleet playbook (default 10)")
     parser.add_argument("--fleet-workers", type=int, default=10, help="max_workers of the fleet inventory (default 10)")
+    parser.add_argument("--fleet-latency", type=float, default=0.05, metavar="SECONDS",
+                        help="scenario 8, parallel against one after another: each PBX answers each call after SECONDS, a"
+                             " round trip across a WAN (default 0.05)")
     parser.add_argument("--reps-fleet", type=int, default=3, help="repetitions of scenarios 7 and 8 (default 3)")
     parser.add_argument("--output", default=str(REPO_ROOT / "docs" / "performance.md"),
                         help="where to write the report (default docs/performance.md; '-' for none)")

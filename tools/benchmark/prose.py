@@ -126,20 +126,27 @@ PROSE_FLEET = """
 - **Fleet playbook (scenario 7).** `playbooks/fleet_policy.yml` exactly as shipped, run with
   `--forks 10` and a static inventory of the 20 PBXes as hosts of the group `pbxes`, each with its
   connection in host variables, as `playbooks/inventory/fleet.yml` shows. Every 10th SIP extension of every PBX starts off the policy
-  (voicemail off), so 10% of them, 50 per PBX and 1000 in all, are updated in each run; the harness puts
-  them back before the next one.
-- **Fleet floor.** A playbook with one `ansible.builtin.ping` task on the same 20 hosts, with the same
-  inventory and the same `--forks`: what Ansible costs to run one task on every PBX host before any PBX work.
-- **Fleet calls.** Counted per PBX and checked against each PBX's minimum in every run: the read task
-  makes one `login`, the list and batched queries it needs, and one `logout`; the write task makes one
-  `login`, the queries of the differing extensions, one `extension/update` for each of them, and one
+  (voicemail off), so 10% of them (41 per PBX, 820 in all: the PBX's SIP extensions, not its FXS
+  or IAX ones) are updated in each run; the harness puts them back before the next one.
+- **Fleet floor.** The same playbook running `ansible.builtin.ping` in place of each of our tasks (the
+  same plays, hosts, variables, `module_defaults` and number of tasks, and a report line without our
+  results), with the same inventory and `--forks`: what Ansible costs to run these tasks on every PBX
+  host before any PBX work.
+- **Fleet calls.** Counted per PBX and checked against each PBX's minimum in every run: the list task
+  makes one `login`, one `extensionlist/query` and one `logout`; the policy task one `login`, one
+  `extension/query` per 100 SIP extensions, one `extension/update` per extension that differs, and one
   `logout`. The table sums the calls over the PBXes (last run); "at the minimum" means every PBX in every
   run.
 - **Fleet inventory.** One inventory source of the plugin whose `pbxes:` names the 20 PBXes of the fleet
   simulator, read with its defaults (`details: false`) and with `details: true`, cold and cached as in
   scenario 4, against a static inventory written from the plugin's own output (the same 10,000 hosts,
-  groups and host variables). The same source with `max_workers: 1`, cold, reads the PBXes one after
-  another: its time divided by the parallel cold time is the gain from reading them in parallel.
+  groups and host variables).
+- **Parallel against one after another.** On localhost the simulator answers a call in a millisecond or
+  two, and reading the PBXes is a small part of an inventory load of 10,000 hosts. A PBX at another
+  site answers after a WAN round trip and its own work, so for this comparison every PBX answers each
+  call after 50 ms (`--fleet-latency`, a latency fault of the simulator): the source as above, cold,
+  against the same source with `max_workers: 1`, cold. The first divided into the second is the gain
+  from reading the PBXes in parallel.
 """
 
 PROSE_PROFILE = """
