@@ -132,7 +132,7 @@ def plot_baseline(ax, series):
     points = [(row["n"], row["baseline"], is_extrapolated(row)) for row in series if row.get("baseline")]
     if not points:
         return
-    ax.plot([n for n, _, _ in points], [value for _, value, _ in points], "-", color=COLOURS["baseline"], alpha=0.4)
+    ax.plot([point[0] for point in points], [point[1] for point in points], "-", color=COLOURS["baseline"], alpha=0.4)
     measured = [(n, value) for n, value, extrapolated in points if not extrapolated]
     extrapolated = [(n, value) for n, value, guessed in points if guessed]
     if measured:

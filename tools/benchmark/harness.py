@@ -13,14 +13,12 @@ import sys
 import time
 
 
-
 class HarnessError(Exception):
     pass
 
 
 def log(message):
     print(message, flush=True)
-
 
 
 class Run:

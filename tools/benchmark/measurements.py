@@ -16,7 +16,6 @@ from .parameters import BATCH
 from .states import apply_state
 
 
-
 def median(values):
     return statistics.median(values) if values else None
 

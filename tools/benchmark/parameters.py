@@ -8,7 +8,6 @@ from __future__ import annotations
 import pathlib
 
 
-
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 BATCH = 100                     # the batch_size default of the modules and the inventory plugin
 POLICY = {"voicemail": True, "no_answer_forward": True, "no_answer_forward_to": "Voicemail", "ring_timeout": 30}

@@ -13,7 +13,6 @@ from .harness import HarnessError
 from .parameters import POLICY, POLICY_VENDOR
 
 
-
 def write_yaml(path, data):
     path.write_text(yaml.safe_dump(data, sort_keys=False, width=1000))
     return path

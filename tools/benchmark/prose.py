@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 
-
-
 PROSE_LIFECYCLE = """
 One task of `voiceops.pbx.yeastar_extension` with `api_version: v2.0.0`, `batch_size` B and `extensions:` naming
 M of the N existing extensions with `state: absent`, then C new numbers (after the highest existing one), each with
@@ -214,4 +212,3 @@ so no module taking these arguments and returning this result can meet the 1.5x 
 ours is the difference between ours and the Ansible floor. That is why the rows at N=2000 are measured
 against the Ansible floor (ours / Ansible floor <= 1.15x) rather than against the ping floor.
 """
-

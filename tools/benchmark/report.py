@@ -15,7 +15,6 @@ from .parameters import (MEMORY_LIMIT_MB, TARGET_ANSIBLE_FLOOR_RATIO, TARGET_FLE
 from .prose import MEMORY_NOTE, PROSE_ANSIBLE_FLOOR, PROSE_FLEET, PROSE_LIFECYCLE, PROSE_METHOD, PROSE_PROFILE
 
 
-
 # --------------------------------------------------------------------------- the report
 
 def fmt(value, digits=2, suffix=""):
@@ -250,7 +249,8 @@ def fleet_inventory_lines(bench):
         return []
     lines = ["### Fleet: one inventory source naming every PBX", "",
              "| PBXes | hosts | plugin options | max_workers | static inventory (median) | plugin, cold (median) | cold / static "
-             "| plugin, cached (median) | cached / static | each call answered after | cold, in parallel | cold, one PBX after another (max_workers: 1) | parallel speedup "
+             "| plugin, cached (median) | cached / static | each call answered after | cold, in parallel "
+             "| cold, one PBX after another (max_workers: 1) | parallel speedup "
              "| PBX calls, cold (every PBX) | targets |",
              "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for row in rows:
@@ -396,6 +396,7 @@ def reproduce_section(bench, command):
 def method_section():
     return [PROSE_METHOD.strip(), "", PROSE_FLEET.strip(), "", "### Scenario 6: creating and deleting extensions", "",
             PROSE_LIFECYCLE.strip(), ""]
+
 
 def targets_text(row):
     parts = []

@@ -10,7 +10,6 @@ import math
 from .parameters import DIFFERING_EVERY, POLICY_VENDOR
 
 
-
 def usable_name(text):
     return text if text and len(text) <= 31 and all(char.isalnum() or char == " " for char in text) else ""
 

@@ -82,12 +82,12 @@ def run(bench, n):
                 "hosts and settings" if details else "hosts"), n, static_peak / 1024, False))
             if not options.smoke:
                 bench.check(row["cold_ratio"] <= TARGET_INVENTORY_COLD, "scenario 4 (%s) N=%d: cold %.2fs is %.2fx the static %.2fs"
-                           % (label, n, row["cold"], row["cold_ratio"], row["static"]))
+                            % (label, n, row["cold"], row["cold_ratio"], row["static"]))
                 bench.check(row["cached_ratio"] <= TARGET_INVENTORY_CACHED, "scenario 4 (%s) N=%d: cached %.2fs is %.2fx the static %.2fs"
-                           % (label, n, row["cached"], row["cached_ratio"], row["static"]))
+                            % (label, n, row["cached"], row["cached_ratio"], row["static"]))
                 if not details:   # with details, see MEMORY_NOTE: Ansible's own structures dominate
                     bench.check(peak / 1024 < MEMORY_LIMIT_MB, "ansible-inventory (%s) N=%d: peak RSS %.0f MB (limit %d MB)"
-                               % (label, n, peak / 1024, MEMORY_LIMIT_MB))
+                                % (label, n, peak / 1024, MEMORY_LIMIT_MB))
         if not options.smoke:
             module_memory(bench, sim, runner, n)
 

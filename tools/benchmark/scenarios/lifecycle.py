@@ -61,7 +61,7 @@ def run(bench, n, creates, deletes, batch):
                     LIFECYCLE_TITLE, n, kind, json.dumps(run.calls, sort_keys=True), json.dumps(expected[kind], sort_keys=True)))
                 held = {record["extnumber"] for record in sim.pbx("GET", "extensions")}
                 bench.check(held == after, "scenario %s N=%d: after the %s run the PBX holds %d extensions, %d missing and %d"
-                           " unexpected" % (LIFECYCLE_TITLE, n, kind, len(held), len(after - held), len(held - after)))
+                            " unexpected" % (LIFECYCLE_TITLE, n, kind, len(held), len(after - held), len(held - after)))
         row = {"scenario": LIFECYCLE_TITLE, "n": n, "creates": creates, "deletes": deletes, "batch": batch,
                "floor": median([run.wall for run in runs["floor"]]),
                "floor_cpu": median([run.cpu for run in runs["floor"]]),

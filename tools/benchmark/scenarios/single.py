@@ -11,7 +11,18 @@ import math
 from ..harness import HarnessError, Runner, log
 from ..measurements import median, minimum_calls
 from ..parameters import DIFFERING_EVERY, TARGET_FLOOR_RATIO, TARGET_SPEEDUP
-from ..playbooks import ECHO_MODULES, RECORD_ENV, baseline_enforce, baseline_read_all, floor_playbook, ours_enforce, ours_read_all, recorded_result, recording, write_yaml
+from ..playbooks import (
+    ECHO_MODULES,
+    RECORD_ENV,
+    baseline_enforce,
+    baseline_read_all,
+    floor_playbook,
+    ours_enforce,
+    ours_read_all,
+    recorded_result,
+    recording,
+    write_yaml,
+)
 from ..simulator import Simulator
 from ..states import chunked, scenario_states
 
@@ -151,10 +162,10 @@ def row(bench, title, n, runs, subset, measured, expected, base_expected, reused
     smoke = bench.options.smoke
     if not smoke:
         bench.check(row["vs_floor"] <= TARGET_FLOOR_RATIO, "scenario %s N=%d: ours %.2fs is %.2fx the floor %.2fs (target <= %.1fx)"
-                   % (title, n, ours, row["vs_floor"], floor, TARGET_FLOOR_RATIO))
+                    % (title, n, ours, row["vs_floor"], floor, TARGET_FLOOR_RATIO))
         if n == 500 and row["speedup"] is not None:
             bench.check(row["speedup"] >= TARGET_SPEEDUP, "scenario %s N=%d: %.0fx faster than the uri baseline (target >= %dx)"
-                       % (title, n, row["speedup"], TARGET_SPEEDUP))
+                        % (title, n, row["speedup"], TARGET_SPEEDUP))
     return row
 
 
