@@ -300,6 +300,7 @@ from ansible import constants as C
 from ansible.config.manager import ensure_type
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.template import trust_as_template
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_proxy import proxy_url_problems
@@ -320,11 +321,6 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options impo
     connection_problems,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_settings import settings_from_answer
-
-try:  # ansible-core 2.19+ (data tagging): a plain str is never templated, only values tagged as trusted are
-    from ansible.template import trust_as_template
-except ImportError:
-    trust_as_template = None
 
 NOT_IN_HOST_NAMES = re.compile(r"[^A-Za-z0-9_.-]")
 HOST_NAME_FIELDS = tuple(extension_summary({"number": "0"})) + ("pbx",)  # an extension summary's keys, and its PBX
@@ -352,21 +348,19 @@ AUTO_INTERPRETERS = ("auto", "auto_silent", "auto_legacy", "auto_legacy_silent")
 def unsafe(value):
     """A PBX value that is never templated.
 
-    Before data tagging: wrapped unsafe. With data tagging (2.19+) an untagged value is never templated
-    already; a string without a brace cannot be a template, so it is tagged trusted: ansible-inventory
-    --export then writes it as a plain string (AWX stores host variables as they are written) instead
-    of {"__ansible_unsafe": ...}. A string with a brace stays untrusted.
+    With data tagging an untagged value is never templated already; a string without a brace cannot
+    be a template, so it is tagged trusted: ansible-inventory --export then writes it as a plain
+    string (AWX stores host variables as they are written) instead of {"__ansible_unsafe": ...}.
+    A string with a brace stays untrusted; other values than plain ones are wrapped unsafe.
     """
-    if trust_as_template is None:
-        return wrap_var(value)
     if isinstance(value, str):
         return value if "{" in value else trust_as_template(value)
     return value if type(value) in PLAIN_TYPES else wrap_var(value)  # pylint: disable=unidiomatic-typecheck
 
 
 def trusted(text):
-    """A string of this plugin's own that Ansible may template (2.19+ templates only trusted strings)."""
-    return trust_as_template(text) if trust_as_template else text
+    """A string of this plugin's own that Ansible may template (it templates only trusted strings)."""
+    return trust_as_template(text)
 
 
 def interpreter_configured():
