@@ -262,8 +262,11 @@ class OutboundSimulator(SimulatorBase):
                 self.remove_extension(number)
             for item in body.get("schedule") or []:
                 item = dict(item)
-                number, after = item.pop("extnumber"), item.pop("after", 0)
-                self.schedule(number, after, **item)
+                number = item.pop("extnumber")
+                if "on_query" in item:
+                    self.api.store.schedule_on_query(number, item.pop("on_query"), **item)
+                else:
+                    self.schedule(number, item.pop("after", 0), **item)
         return {"status": "ok", "extensions": self.registrations, "scheduled": self.scheduled}
 
 

@@ -254,6 +254,7 @@ class OutboundApi:
     def _register_status(self, form, token, reqtime):
         items = []
         for number in _numbers(form["extnumber"]):
+            self.store.queried(number)
             code = self._code_of(number, "1017", "1014")
             state = self.store.get(number) if code == "1017" else None
             items.append({"extnumber": number, "code": int(code), "clientip": state["clientip"] if state else None,

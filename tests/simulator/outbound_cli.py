@@ -41,6 +41,8 @@ reset-counters, faults and clear-faults as above; counters are keyed by service)
                                       {"set":{"1006":{"registered":true,"clientip":"10.0.0.6"},
                                       "1003":{"enabled":false},"1004":{"owned":false}}}, {"remove":["1005"]},
                                       {"schedule":[{"extnumber":"1006","after":3,"registered":true}]}
+                                      (3 s from now), or {"extnumber":"1006","on_query":3,...}: just
+                                      before the 3rd status query naming 1006 is answered
   Outbound faults: as above, "endpoint" is a service name; kind errno with a 3-digit errno answers
   that ret ({"errno":600} -> {"ret":600,"data":[],"msg":...}), any other errno a business failure
   ({"errno":"1001"} -> ret 200, data.status 1, errors.code "1001"); truncate and garbage as above.

@@ -90,6 +90,7 @@ class Registrations:
     def __init__(self, items):
         self._states = {}
         self._schedule = []
+        self._on_query = {}  # number: [[status queries still to come, changes], ...]
         self._sequence = itertools.count()
         self.epoch = 0  # grows when extensions are added; tokens issued earlier answer 1010
         self.replace(items)
@@ -127,6 +128,7 @@ class Registrations:
             self.epoch += 1
         self._states = table
         self._schedule = []
+        self._on_query = {}
 
     def add(self, item):
         number, state = state_from(item)
@@ -163,6 +165,30 @@ class Registrations:
         make_state(number, **dict(self._states[number], **changes))  # validate now, not when due
         heapq.heappush(self._schedule, (due, next(self._sequence), number, changes))
 
+    def schedule_on_query(self, number, queries, **changes):
+        """Apply ``changes`` (as ``update``) just before the ``queries``-th status query naming ``number`` is answered,
+        so that answer shows them: the same round for any client, whatever its timing or batching."""
+        number = check_number(number)
+        if number not in self._states:
+            raise KeyError("no extension %s" % number)
+        if isinstance(queries, bool) or not isinstance(queries, int) or queries < 1:
+            raise ValueError("on_query must be a whole number of 1 or more")
+        _check_keys(changes)
+        make_state(number, **dict(self._states[number], **changes))
+        self._on_query.setdefault(number, []).append([queries, changes])
+
+    def queried(self, number):
+        """One status query names ``number``: apply the changes whose query this is."""
+        waiting = self._on_query.get(number)
+        if not waiting:
+            return
+        for entry in waiting:
+            entry[0] -= 1
+        for _left, changes in [entry for entry in waiting if entry[0] <= 0]:
+            if number in self._states:
+                self.update(number, **changes)
+        self._on_query[number] = [entry for entry in waiting if entry[0] > 0]
+
     def apply_due(self, now):
         """Apply every scheduled change whose time has come, oldest first; skip removed extensions."""
         while self._schedule and self._schedule[0][0] <= now:
@@ -171,8 +197,11 @@ class Registrations:
                 self.update(number, **changes)
 
     def scheduled(self, now):
-        return [dict(changes, extnumber=number, in_seconds=round(max(0.0, due - now), 3))
-                for due, _seq, number, changes in sorted(self._schedule)]
+        timed = [dict(changes, extnumber=number, in_seconds=round(max(0.0, due - now), 3))
+                 for due, _seq, number, changes in sorted(self._schedule)]
+        return timed + [dict(changes, extnumber=number, on_query=left)
+                        for number in sorted(self._on_query, key=number_key) for left, changes in self._on_query[number]]
 
     def clear_schedule(self):
         self._schedule = []
+        self._on_query = {}

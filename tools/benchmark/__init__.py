@@ -25,9 +25,13 @@ Scenarios:
   2 enforce settings, nothing differs        yeastar_extension extensions    vs  uri loop of queries + loop of updates with when
   3 the same with 10% of extensions differing
   4 ansible-inventory --list with the plugin, cold and cached, against a static YAML inventory of the same hosts and vars
-  5 sip_register_status for N numbers, and a wait that resolves 3 seconds after the command starts
+  5 sip_register_status for N numbers, and a wait that resolves in its 4th poll round
   6 yeastar_extension on API v2.0.0: one task creating C extensions and deleting M of the N existing ones,
     then the same task again (no uri baseline; timings are information, the PBX calls are checked)
+  7 playbooks/fleet_policy.yml on a fleet of PBXes (default 20 x 500 extensions, --forks 10) against the same
+    playbook running ansible.builtin.ping in place of our tasks; calls checked per PBX
+  8 ansible-inventory --list with one source naming every PBX of the fleet, cold and cached, against a static
+    inventory of the same hosts and vars; and in parallel against one PBX after another
 
 Exit status: 0 when every checked target is met, 1 when one is not, 2 on a harness error.
 The smoke size (--smoke) checks only the call counts: timings at tiny N are noise.

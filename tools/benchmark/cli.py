@@ -79,7 +79,7 @@ def parse_args(argv):
                              " instead of measuring it again (it takes most of the run's time)")
     parser.add_argument("--baseline-subset", type=int, default=0,
                         help="measure the baseline on this many items only and extrapolate (default: all)")
-    parser.add_argument("--inventory-size", type=int, default=5000, help="N of scenario 4 and of the memory check (0: skip)")
+    parser.add_argument("--inventory-size", type=int, default=500, help="N of scenario 4 and of the memory check (default 500, the largest PBX; 0: skip)")
     parser.add_argument("--register-size", type=int, default=2000, help="N of scenario 5 (0: skip)")
     parser.add_argument("--lifecycle", default=LIFECYCLE, metavar="N,C,M",
                         help="scenario 6: N existing extensions, C created, M deleted (default %s, smoke %s; 0: skip)"

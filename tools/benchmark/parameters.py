@@ -14,6 +14,7 @@ POLICY = {"voicemail": True, "no_answer_forward": True, "no_answer_forward_to": 
 POLICY_VENDOR = {"hasvoicemail": "on", "noanswerforward": "on", "ntransferto": "Voicemail", "ringtimeout": "30"}
 DIFFERING_EVERY = 10            # scenario 3: every 10th extension differs
 MEMORY_LIMIT_MB = 150
+LARGEST_PBX = 500               # the most extensions an S-Series PBX holds (S300): the single-PBX targets apply up to it
 TARGET_SPEEDUP = 100
 TARGET_FLOOR_RATIO = 1.5
 TARGET_ANSIBLE_FLOOR_RATIO = 1.15  # N > 500: ours / Ansible floor (no ping-floor target there)
@@ -21,9 +22,9 @@ TARGET_FLEET_FLOOR_RATIO = 1.5
 TARGET_FLEET_INVENTORY_COLD = 1.0
 TARGET_INVENTORY_COLD = 1.5
 TARGET_INVENTORY_CACHED = 1.2
-WAIT_AFTER = 3.0                # scenario 5: seconds until the pending phones register
+WAIT_ROUNDS = 4                 # scenario 5: the pending phones register in the 4th poll round (3 intervals of 1 s)
 WAIT_PENDING = 20               # scenario 5: phones that register only then
-LIFECYCLE = "350,100,150"       # scenario 6: N existing extensions, C created, M deleted (peak N + C <= 500)
+LIFECYCLE = "400,100,100"       # scenario 6: N existing extensions, C created, M deleted (peak N + C <= 500)
 LIFECYCLE_SMOKE = "50,10,10"
 LIFECYCLE_SMOKE_BATCH = 4       # scenario 6 at the smoke size: small batches, so that the batching shows
 FLEET = "20,500"                # scenarios 7 and 8: PBXes, extensions each

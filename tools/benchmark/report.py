@@ -313,7 +313,7 @@ def lifecycle_section(bench):
     if not bench.lifecycle_rows:
         return []
     per_call = any(row.get("first_per_call") is not None for row in bench.lifecycle_rows)
-    extra_head = " first run per PBX call | second run per PBX call |" if per_call else ""
+    extra_head = " first run, per PBX call above the floor | second run, per PBX call above the floor |" if per_call else ""
     lines = ["## Scenario 6: creating and deleting extensions (API v2.0.0)", "",
              "How the minimum calls are counted: see [Scenario 6 under How it is measured](#scenario-6-creating-and-deleting-extensions).", "",
              "| N existing | created | deleted | batch_size | first run (median) | second run (median) | floor (median) "

@@ -72,4 +72,7 @@ def run(bench, n, creates, deletes, batch):
                         kind + "_expected": expected[kind],
                         kind + "_at_minimum": all(run.calls == expected[kind] for run in runs[kind])})
         row["vs_floor"] = row["first"] / row["floor"] if row["floor"] else None
+        for kind in ("first", "second"):   # seconds per PBX call above the floor: information
+            calls = sum(expected[kind].values())
+            row[kind + "_per_call"] = (row[kind] - row["floor"]) / calls if row["floor"] is not None and calls else None
         bench.lifecycle_rows.append(row)
