@@ -7,8 +7,9 @@
 #   make sanity | units | lint | galaxy | ee | compat   one step of make test
 #   make benchmark        voiceops.pbx against hand-written uri playbooks; writes docs/performance.md
 #   make benchmark-smoke  the same at N=50, PBX call counts only (a step of make test)
+#   make mutation         mutation testing of plugins/module_utils and plugins/modules (hours; docs/mutation.md)
 
-.PHONY: demo simulator env test venv tree lint sanity units docs galaxy ee compat benchmark benchmark-smoke clean
+.PHONY: demo simulator env test venv tree lint sanity units docs galaxy ee compat benchmark benchmark-smoke mutation clean
 
 demo:
 	bash tools/demo.sh
@@ -37,6 +38,9 @@ benchmark:
 
 benchmark-smoke:
 	bash tools/benchmark.sh --smoke
+
+mutation:
+	bash tools/mutation.sh
 
 clean:
 	rm -rf .build tests/output docs/site
