@@ -69,8 +69,9 @@ options:
     description:
       - Number of the extension to configure, create or delete (the vendor's C(extid) on API v1.x, C(number) on
         v2.0.0). An unquoted number works.
-      - Or a list of numbers that the settings of the task apply to alike, as if each were an item of O(extensions)
-        naming only its number; the result then has the shape of O(extensions)' result. Such as
+      - >-
+        Or a list of numbers that the settings of the task apply to alike, as if each were an item of O(extensions)
+        naming only its number; the result then has the shape of the result of O(extensions). Such as
         C(extension: "{{ sip.extensions | map(attribute='number') | list }}") after
         M(voiceops.pbx.yeastar_extension_info) with O(voiceops.pbx.yeastar_extension_info#module:type=SIP).
       - "Quote numbers with leading zeros: YAML reads an unquoted V(0100) as the octal number 64."
