@@ -30,6 +30,7 @@ def run(bench):
         for n in options.sizes:
             log("== scenarios 1-3, N=%d" % n)
             single.run(bench, n)
+        single.extrapolate_earlier_sizes(bench)
         if options.register_size:
             log("== scenario 5, N=%d" % options.register_size)
             registration.run(bench, options.register_size)
@@ -163,6 +164,7 @@ def main(argv=None):
         bench.load_start = saved.get("load_start")
         bench.notes = saved.get("notes", [])
         command = saved.get("command", command)
+        single.extrapolate_earlier_sizes(bench)
     else:
         bench = Benchmark(options)
         bench.load_start = " ".join("%.1f" % value for value in os.getloadavg())
