@@ -15,7 +15,7 @@ from ..measurements import median
 from ..parameters import BATCH, DIFFERING_EVERY, REPO_ROOT, TARGET_FLEET_FLOOR_RATIO, TARGET_FLEET_INVENTORY_COLD
 from ..playbooks import fleet_floor_playbook, write_yaml
 from ..simulator import FleetSimulator
-from .inventory import write_static_inventory
+from .inventory import prepare_cache, write_static_inventory
 
 PLAYBOOK = REPO_ROOT / "playbooks" / "fleet_policy.yml"
 FLEET_TITLE = "7 fleet policy playbook"
@@ -163,10 +163,7 @@ def run_inventory(bench, sim, runner):
         for rep in range(reps):
             order = ["static", "cold", "cached"] if rep % 2 == 0 else ["cached", "cold", "static"]
             for kind in order:
-                if kind == "cold":
-                    shutil.rmtree(cache_dir, ignore_errors=True)
-                elif kind == "cached" and not cache_dir.exists():
-                    runner.inventory(source)
+                prepare_cache(kind, cache_dir, runner, source)
                 target = {"static": static, "cold": source, "cached": source}[kind]
                 runs[kind].append(inventory_run(sim, runner, target, expected if kind == "cold" else {}, bench.check,
                                                 "%s %s" % (label, kind)))

@@ -18,6 +18,14 @@ from ..simulator import Simulator
 from ..states import scenario_states
 
 
+def prepare_cache(kind, cache_dir, runner, source):
+    """Before a cold run the plugin's cache is emptied; before a cached run it is filled if it is not."""
+    if kind == "cold":
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    elif kind == "cached" and not cache_dir.exists():
+        runner.inventory(source)
+
+
 def run(bench, n):
     options = bench.options
     reps = options.reps_inventory
@@ -47,10 +55,7 @@ def run(bench, n):
             for rep in range(reps):
                 order = ["static", "cold", "cached"] if rep % 2 == 0 else ["cached", "cold", "static"]
                 for kind in order:
-                    if kind == "cold":
-                        shutil.rmtree(cache_dir, ignore_errors=True)
-                    elif kind == "cached" and not cache_dir.exists():
-                        runner.inventory(source)
+                    prepare_cache(kind, cache_dir, runner, source)
                     sim.reset_counters()
                     run, rss = runner.inventory(static if kind == "static" else source)
                     run.calls = sim.counters()
