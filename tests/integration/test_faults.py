@@ -11,9 +11,6 @@ extensions were updated.
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 import requests
 
@@ -27,36 +24,6 @@ LIST = "extensionlist/query"
 
 def point_at(ansible, sim):
     ansible.env.update(YEASTAR_HOST=sim.host, YEASTAR_PORT=str(sim.port), YEASTAR_CA_PATH=sim.ca_path)
-
-
-class When:
-    """Runs an action once, from a thread, as soon as a condition on the simulator holds.
-
-    Timing-dependent: only for a condition no call of the simulator marks (test_sip_register_status.py
-    uses it). To strike at a given call, queue a fault with ``on_call`` (an ``action`` fault runs code).
-    """
-
-    def __init__(self, condition, action):
-        self.condition, self.action = condition, action
-        self.done = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-
-    def _watch(self):
-        while not self._stop.is_set():
-            if self.condition():
-                self.action()
-                self.done.set()
-                return
-            time.sleep(0.002)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        self._thread.join(5)
 
 
 def bulk(numbers, **settings):

@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
+
+from ansible_collections.voiceops.pbx.tests.simulator import refused_port
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "no_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
                    "ALL_PROXY", "YEASTAR_PROXY_URL", "YEASTAR_USE_PROXY", "OUTBOUND_API_PROXY_URL",
@@ -99,13 +100,6 @@ def direct(ansible):
     return ansible
 
 
-def closed_port():
-    """A local port nothing listens on (a stopped proxy)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def pbx_target(pbx):
     return "%s:%d" % (pbx.host, pbx.port)
 
@@ -123,11 +117,12 @@ def test_https_proxy_in_the_environment_carries_a_task_through_one_tunnel(direct
 
 @pytest.mark.parametrize("where", ["option", "environment"])
 def test_proxy_url_takes_precedence_over_the_environment(direct, pbx, proxy, where):
-    dead = "http://127.0.0.1:%d" % closed_port()
     args = {"proxy_url": proxy.url()} if where == "option" else {}
-    env = {"https_proxy": dead, "HTTPS_PROXY": dead}
-    env.update({"YEASTAR_PROXY_URL": proxy.url()} if where == "environment" else {})
-    status, result, _run = info(direct, args, env=env)
+    with refused_port() as port:  # a stopped proxy in the environment, held so that nothing else takes the port
+        dead = "http://127.0.0.1:%d" % port
+        env = {"https_proxy": dead, "HTTPS_PROXY": dead}
+        env.update({"YEASTAR_PROXY_URL": proxy.url()} if where == "environment" else {})
+        status, result, _run = info(direct, args, env=env)
     assert status == "SUCCESS", result
     assert len(proxy.lines("CONNECT", pbx_target(pbx))) == 1 and pbx.counters["login"] == 1
 
@@ -187,8 +182,8 @@ def test_a_proxy_that_wants_credentials_says_so(direct, pbx, start_proxy):
 
 
 def test_a_stopped_proxy_fails_clearly_and_reaches_nothing(direct, pbx):
-    port = closed_port()
-    status, result, _run = info(direct, {"proxy_url": "http://127.0.0.1:%d" % port})
+    with refused_port() as port:
+        status, result, _run = info(direct, {"proxy_url": "http://127.0.0.1:%d" % port})
     assert status == "FAILED"
     assert result["msg"].startswith(
         "PBX 127.0.0.1, call login: connection failed before the request was sent: the proxy 127.0.0.1:%d (proxy_url) "

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.voiceops.pbx.tests.integration.test_faults import When
 from ansible_collections.voiceops.pbx.tests.simulator import OutboundSimulator
 
 LOGIN = "App.Sip_Auth.Login"
@@ -74,18 +73,11 @@ def test_new_extensions_mean_a_new_login(outbound_ansible, outbound):
 
 
 def test_waiting_until_a_phone_registers(outbound_ansible, outbound):
-    def first_round_answered():
-        return any(call["endpoint"] == STATUS for call in outbound.calls)
-
-    # The phone registers 3 seconds after the first round, however long Ansible took to start.
-    with When(first_round_answered, lambda: outbound.schedule("1006", 3, registered=True)):
-        status, result, _run = status_of(outbound_ansible, {"extnumber": "1002,1006", "wait_for": "registered",
-                                                            "interval": 0.5, "timeout": 60})
+    outbound.schedule_on_query("1006", 4, registered=True)  # in the 4th round, however long each round takes
+    status, result, _run = status_of(outbound_ansible, {"extnumber": "1002,1006", "wait_for": "registered",
+                                                        "interval": 0.5, "timeout": 60})
     assert status == "SUCCESS" and result["registered"] == ["1002", "1006"]
-    assert result["rounds"] > 1
-    assert outbound.counters[STATUS] == result["rounds"] and outbound.counters[LOGIN] == 1
-    calls = [call for call in outbound.calls if call["endpoint"] == STATUS]
-    assert len(calls) == result["rounds"]
+    assert result["rounds"] == 4 and outbound.counters[STATUS] == 4 and outbound.counters[LOGIN] == 1
 
 
 def test_a_wait_that_times_out_names_the_stragglers(outbound_ansible, outbound):
@@ -97,9 +89,9 @@ def test_a_wait_that_times_out_names_the_stragglers(outbound_ansible, outbound):
 
 
 def test_waiting_for_unregistered(outbound_ansible, outbound):
-    outbound.schedule("1002", 1, registered=False)
+    outbound.schedule_on_query("1002", 3, registered=False)
     status, result, _run = status_of(outbound_ansible, {"extnumber": "1002", "wait_for": "unregistered", "interval": 0.3})
-    assert status == "SUCCESS" and result["unregistered"] == ["1002"]
+    assert status == "SUCCESS" and result["unregistered"] == ["1002"] and result["rounds"] == 3
 
 
 def test_an_unknown_extension_never_registers(outbound_ansible):

@@ -206,6 +206,12 @@ class OutboundSimulator(SimulatorBase):
         with self.api.lock:
             self.api.store.schedule(number, self.api.clock() + float(after_seconds), **changes)
 
+    def schedule_on_query(self, number, queries, registered=True, **changes):
+        """E.g. ``schedule_on_query("1006", 4)``: the 4th status query naming 1006 finds it registered, whatever
+        the timing of the client's rounds."""
+        with self.api.lock:
+            self.api.store.schedule_on_query(number, queries, registered=registered, **changes)
+
     def add_extension(self, number, registered=False, enabled=True, owned=True, clientip=None, serverip=None):
         """A new extension; tokens issued before it answer 1010 (see ``relogin_after_add``)."""
         item = {"extnumber": number, "registered": registered, "enabled": enabled, "owned": owned,
