@@ -239,8 +239,8 @@ class Controller:
             (path / "project" / name).write_text(text, encoding="utf-8")
         (path / "inventory").mkdir()
         script = path / "inventory" / "hosts"
-        # The inventory variable docs/awx.md has users set: tasks on extension hosts run locally,
-        # with the Python that runs Ansible, whatever discovery finds.
+        # What an inventory sync stores for extension hosts (the plugin sets it, docs/awx.md): tasks on
+        # them run locally, with the Python that runs Ansible, whatever discovery finds.
         inventory = dict(inventory, all=dict(inventory.get("all", {}), vars=dict(
             inventory.get("all", {}).get("vars", {}), ansible_python_interpreter="{{ ansible_playbook_python }}")))
         # The controller hands a job its inventory as a script that prints the stored data.
