@@ -106,16 +106,20 @@ def create_change(request, api):
                   request_body(api.select(request.number), request.desired, options))
 
 
-def plan_changes(client, requests, batch_size, purge=None, update_password="always", strong_passwords=False):
+def plan_changes(client, requests, batch_size, purge=None, update_password="always", strong_passwords=False,
+                 listed=None):
     """Read every named extension in batches (and, for a purge, the list of all of them) and work out
-    each one's change; no write happens here. Any problem fails the whole plan (PlanError)."""
+    each one's change; no write happens here. Any problem fails the whole plan (PlanError).
+    listed: the PBX's extension summaries by number, when the caller has read the list already."""
     api = client.api
-    listed = None
-    if purge is not None:
+    if purge is not None and listed is None:
         listed = {summary["number"]: summary for summary in list_extensions(client)}
-    named = []
+    named, seen = [], set()
     for request in requests:
-        named.extend(number for number in (request.number, request.new_number) if number and number not in named)
+        for number in (request.number, request.new_number):
+            if number and number not in seen:
+                seen.add(number)
+                named.append(number)
     on_pbx = ListedNumbers(client, listed)
     current = query_extensions(client, named, batch_size, known=listed, listed=on_pbx)
     plan, errors = [], []

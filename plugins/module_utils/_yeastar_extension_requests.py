@@ -53,6 +53,12 @@ def read_requests(params, api):
     if params.get("extensions") is not None:
         items = [("extensions[%d]: " % index, item) for index, item in enumerate(params["extensions"])]
         shared = desired_settings(params)
+    elif params.get("all_of_type") is not None:
+        # The numbers come from the PBX's list, in the task; here only the settings are checked.
+        items, shared = [], desired_settings(params)
+        found.extend(problems(shared, "", v2=api.major == 2))
+        if state == "absent":
+            found.append("all_of_type: configures every extension of a type; it cannot be used with state=absent")
     elif isinstance(params.get("extension"), list):
         items = [("extension[%d]: " % index, {"extension": number}) for index, number in enumerate(params["extension"])]
         shared = desired_settings(params)
@@ -88,6 +94,15 @@ def read_requests(params, api):
             seen.setdefault(claimed, label.rstrip(": "))
         requests.append(request)
     return requests, found
+
+
+def requests_of_type(params, api, summaries):
+    """The requests of all_of_type: one per listed extension of those types, in the PBX's order, with the
+    task's settings (checked already by read_requests)."""
+    types = set(params["all_of_type"])
+    numbers = [summary["number"] for summary in summaries if summary["type"] in types]
+    requests, _found = read_requests(dict(params, all_of_type=None, extension=numbers), api)
+    return requests
 
 
 def read_purge(params, api):

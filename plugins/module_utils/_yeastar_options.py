@@ -128,6 +128,7 @@ def extension_argument_spec():
         extension=dict(type="raw", aliases=["extid", "number"]),
         new_extension=dict(type="raw", aliases=["extnumber"]),
         extensions=dict(type="list", elements="dict", options=extension_item_argument_spec()),
+        all_of_type=dict(type="list", elements="str", choices=["SIP", "IAX", "FXS"]),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         update_password=dict(type="str", default="always", choices=["always", "on_create"], no_log=False),
         strong_passwords=dict(type="bool", default=True, no_log=False),
@@ -142,8 +143,9 @@ def extension_argument_spec():
 def extension_constraints():
     """The AnsibleModule keyword arguments of yeastar_extension that relate its options."""
     return dict(
-        mutually_exclusive=[("extension", "extensions"), ("new_extension", "extensions")],
-        required_one_of=[("extension", "extensions")],
+        mutually_exclusive=[("extension", "extensions", "all_of_type"), ("new_extension", "extensions"),
+                            ("new_extension", "all_of_type")],
+        required_one_of=[("extension", "extensions", "all_of_type")],
     )
 
 

@@ -75,9 +75,19 @@ options:
         C(extension: "{{ sip.extensions | map(attribute='number') | list }}") after
         M(voiceops.pbx.yeastar_extension_info) with O(voiceops.pbx.yeastar_extension_info#module:type=SIP).
       - "Quote numbers with leading zeros: YAML reads an unquoted V(0100) as the octal number 64."
-      - Mutually exclusive with O(extensions); one of the two is required.
+      - Mutually exclusive with O(extensions) and O(all_of_type); one of the three is required.
     type: raw
     aliases: [extid, number]
+  all_of_type:
+    description:
+      - Configure every extension of these types alike with the settings of the task, as if each were an item of
+        O(extensions) naming only its number, such as every SIP extension of the PBX for a voicemail policy.
+      - The task reads the PBX's list of extensions itself (one list call), then reads them in batches and updates
+        only those that differ; the result has the shape of the result of O(extensions).
+      - Mutually exclusive with O(extension) and O(extensions). Not with O(state=absent), O(new_extension) or O(purge).
+    type: list
+    elements: str
+    choices: [SIP, IAX, FXS]
   new_extension:
     description:
       - Renumber the extension to this number (the vendor's C(extnumber)). API v1.x only.
@@ -680,15 +690,12 @@ EXAMPLES = r"""
     no_answer_forward: true
     no_answer_forward_to: Voicemail
 
-- name: List the SIP extensions of the PBX
-  voiceops.pbx.yeastar_extension_info:
-    type: SIP
-  register: sip
-
-- name: Give every SIP extension a voicemail box (reads them in batches, updates only those without one)
+- name: Give every SIP extension a voicemail box (lists and reads them in batches, updates only those without one)
   voiceops.pbx.yeastar_extension:
-    extension: "{{ sip.extensions | map(attribute='number') | list }}"
+    all_of_type: SIP
     voicemail: true
+    busy_forward: true
+    busy_forward_to: Voicemail
 
 - name: Apply per-extension settings from a vars file
   voiceops.pbx.yeastar_extension:
@@ -862,7 +869,12 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_pl
     plan_changes,
     plan_notes,
 )
-from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_requests import read_purge, read_requests
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extension_requests import (
+    read_purge,
+    read_requests,
+    requests_of_type,
+)
+from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import list_extensions
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_module import YeastarModule
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options import (
     extension_argument_spec,
@@ -878,7 +890,7 @@ def main():
     )
     params = module.params
     api = api_for(params["api_version"])
-    bulk = params["extensions"] is not None or isinstance(params["extension"], list)
+    bulk = params["extensions"] is not None or params["all_of_type"] is not None or isinstance(params["extension"], list)
     requests, problems = read_requests(params, api)
     purge, purge_problems = read_purge(params, api)
     problems.extend(purge_problems)
@@ -891,8 +903,12 @@ def main():
     client = module.client()
     try:
         with client:
+            listed = None
+            if params["all_of_type"] is not None:
+                listed = {summary["number"]: summary for summary in list_extensions(client)}
+                requests = requests_of_type(params, api, listed.values())
             plan = plan_changes(client, requests, params["batch_size"], purge, params["update_password"],
-                                api.can_create and params["strong_passwords"])
+                                api.can_create and params["strong_passwords"], listed=listed)
             for note in plan_notes(plan):
                 module.warn(note)
             outcome = apply_plan(client, plan, module.check_mode, params["batch_size"])

@@ -238,6 +238,38 @@ def test_a_list_of_numbers_gets_the_task_settings_alike_in_one_bulk_run(ansible,
     assert pbx.counters == {"login": 1, "extension/query": 1, "extension/update": 2, "logout": 1}
 
 
+@pytest.mark.parametrize("api_version, list_call", [("v1.0.0", "extensionlist/query"), ("v2.0.0", "extension/list")])
+def test_all_of_type_configures_every_extension_of_the_type_in_one_task(ansible, pbx, api_version, list_call):
+    pbx.patch_extension("1002", ringtimeout="30")
+    pbx.patch_extension("1003", ringtimeout="60")
+    args = {"all_of_type": "SIP", "ring_timeout": 60, "api_version": api_version}
+    status, result, _run = configure(ansible, args)
+    assert status == "CHANGED" and result["updated"] == ["1002", "1004", "1006"], result
+    assert [item["extension"] for item in result["results"]] == ["1002", "1003", "1004", "1006"]
+    assert pbx.counters == {"login": 1, list_call: 1, "extension/query": 1, "extension/update": 3, "logout": 1}
+    assert {n: pbx.extension(n)["ringtimeout"] for n in ("1000", "1002", "1003", "1005", "1006")} == {
+        "1000": "30", "1002": "60", "1003": "60", "1005": "15", "1006": "60"}
+
+    pbx.reset_counters()
+    status, result, _run = configure(ansible, dict(args, all_of_type=["SIP", "IAX"]), check=True)
+    assert status == "CHANGED" and result["updated"] == ["1005"] and pbx.extension("1005")["ringtimeout"] == "15"
+    assert "extension/update" not in pbx.counters
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"all_of_type": "SIP", "state": "absent"}, "all_of_type: configures every extension of a type; it cannot be used"
+                                                " with state=absent"),
+    ({"all_of_type": "SIP", "no_answer_forward_to": "Custom Number"}, "no_answer_forward_number"),
+    ({"all_of_type": "SIP", "extension": 1002}, "parameters are mutually exclusive: extension|extensions|all_of_type"),
+    ({"all_of_type": "SIP", "purge": True, "api_version": "v2.0.0"}, "purge: needs extensions"),
+    ({"all_of_type": "PRI"}, "all_of_type"),
+])
+def test_all_of_type_is_refused_before_any_call_where_it_cannot_apply(ansible, pbx, args, words):
+    status, result, _run = configure(ansible, args)
+    assert status == "FAILED" and words in result["msg"], result["msg"]
+    assert pbx.counters == {}
+
+
 def test_a_list_of_numbers_is_checked_like_items_before_any_call(ansible, pbx):
     status, result, _run = configure(ansible, {"extension": ["1002", "10x4", 1002], "new_extension": 2002})
     assert status == "FAILED" and pbx.counters == {}

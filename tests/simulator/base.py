@@ -148,6 +148,7 @@ class SimulatorBase:
         return {
             ("GET", "ping"): lambda body: {"status": "ok", "simulator": self.name},
             ("GET", "counters"): lambda body: self.counters,
+            ("GET", "timing"): lambda body: {"seconds": self.recorder.seconds},
             ("GET", "calls"): lambda body: self.calls,
             ("POST", "reset-counters"): self._admin_reset_counters,
             ("GET", "faults"): lambda body: self.pending_faults,

@@ -45,6 +45,7 @@ API (Yeastar S-Series): POST https://HOST:PORT/api/VERSION/ENDPOINT?token=TOKEN 
 Admin calls (same server, JSON, never counted, never faulted):
   GET  /__sim__/ping                  {"status":"ok","simulator":"yeastar"}
   GET  /__sim__/counters              calls per endpoint, e.g. {"login":1,"extension/query":2}
+  GET  /__sim__/timing                {"seconds":S}: time spent answering the calls since the last reset
   GET  /__sim__/calls                 call log: [{"endpoint","method","result","client_ip","fault"}]
   POST /__sim__/reset-counters        zero the counters, empty the call log and the delete log
   GET  /__sim__/faults                pending faults

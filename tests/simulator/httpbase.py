@@ -161,9 +161,10 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         except OSError as error:
             self.close_connection = True
             result = "%s, not delivered: %s" % (result or fault.kind, type(error).__name__)
+        seconds = time.monotonic() - started
         app.recorder.record({"endpoint": endpoint, "method": self.command, "result": result, "client_ip": client_ip,
-                             "connection": self.connection_number, "fault": fault.kind if fault else None})
-        app.access_log.call(client_ip, self.command, endpoint, token, result, time.monotonic() - started)
+                             "connection": self.connection_number, "fault": fault.kind if fault else None}, seconds)
+        app.access_log.call(client_ip, self.command, endpoint, token, result, seconds)
 
     def _send_fault(self, fault, payload):
         """Answer as the fault says; return the result for the call log."""

@@ -33,15 +33,24 @@ class CallRecorder:
         self._lock = threading.Condition()
         self._counters = {}
         self._calls = []
+        self._seconds = 0.0
 
     def count(self, endpoint):
         with self._lock:
             self._counters[endpoint] = self._counters.get(endpoint, 0) + 1
 
-    def record(self, entry):
+    def record(self, entry, seconds=0.0):
+        """Log a call whose answer took the server ``seconds``, from reading the request to sending the answer."""
         with self._lock:
             self._calls.append(dict(entry))
+            self._seconds += seconds
             self._lock.notify_all()
+
+    @property
+    def seconds(self):
+        """The time the server spent on the calls logged since the last reset: the PBX's share of a task."""
+        with self._lock:
+            return self._seconds
 
     @property
     def counters(self):
@@ -74,6 +83,7 @@ class CallRecorder:
         with self._lock:
             self._counters = {}
             self._calls = []
+            self._seconds = 0.0
 
 
 class AccessLog:

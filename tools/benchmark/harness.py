@@ -28,6 +28,7 @@ class Run:
         self.returncode = returncode
         self.output = output
         self.calls = calls or {}
+        self.pbx_seconds = 0.0   # the simulator's time answering the run's calls
 
 
 class Runner:

@@ -59,6 +59,7 @@ class Benchmark:
         sim.reset_counters()
         run = runner.playbook(playbook, *arguments, env=env)
         run.calls = sim.counters()
+        run.pbx_seconds = sim.pbx_seconds()
         if run.returncode != 0:
             tail = "\n".join(run.output.splitlines()[-25:])
             raise HarnessError("%s run of %s failed (exit %s):\n%s" % (kind, playbook.name, run.returncode, tail))

@@ -131,11 +131,10 @@ PROSE_FLEET = """
   same plays, hosts, variables, `module_defaults` and number of tasks, and a report line without our
   results), with the same inventory and `--forks`: what Ansible costs to run these tasks on every PBX
   host before any PBX work.
-- **Fleet calls.** Counted per PBX and checked against each PBX's minimum in every run: the list task
-  makes one `login`, one `extensionlist/query` and one `logout`; the policy task one `login`, one
-  `extension/query` per 100 SIP extensions, one `extension/update` per extension that differs, and one
-  `logout`. The table sums the calls over the PBXes (last run); "at the minimum" means every PBX in every
-  run.
+- **Fleet calls.** Counted per PBX and checked against each PBX's minimum in every run: the playbook's one
+  task makes one `login`, one `extensionlist/query`, one `extension/query` per 100 SIP extensions, one
+  `extension/update` per extension that differs, and one `logout`. The table sums the calls over the
+  PBXes (last run); "at the minimum" means every PBX in every run.
 - **Fleet inventory.** One inventory source of the plugin whose `pbxes:` names the 20 PBXes of the fleet
   simulator, read with its defaults (`details: false`) and with `details: true`, cold and cached as in
   scenario 4, against a static inventory written from the plugin's own output (the same 10,000 hosts,

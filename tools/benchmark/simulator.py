@@ -89,6 +89,10 @@ class Simulator:
         calls.update((key, value) for key, value in self.outbound("GET", "counters").items() if value)
         return calls
 
+    def pbx_seconds(self):
+        """The time both simulated APIs spent answering since the counters were reset."""
+        return self.pbx("GET", "timing")["seconds"] + self.outbound("GET", "timing")["seconds"]
+
     def env(self):
         return {"YEASTAR_HOST": "127.0.0.1", "YEASTAR_PORT": str(self.ready["port"]), "YEASTAR_USERNAME": "api",
                 "YEASTAR_PASSWORD": "Yeastar@123", "YEASTAR_CA_PATH": self.ca_path,
@@ -125,6 +129,9 @@ class FleetSimulator(Simulator):
 
     def counters_by_pbx(self):
         return [{key: value for key, value in calls.items() if value} for calls in self.each("GET", "counters")]
+
+    def pbx_seconds(self):
+        return sum(answer["seconds"] for answer in self.each("GET", "timing"))
 
     def counters(self):
         total = {}

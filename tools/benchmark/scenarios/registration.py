@@ -60,6 +60,7 @@ def run(bench, n):
                    "ours": median([run.wall for run in runs["ours"]]),
                    "baseline": median([run.wall for run in runs["baseline"]]),
                    "ours_cpu": median([run.cpu for run in runs["ours"]]),
+                   "ours_pbx_seconds": median([run.pbx_seconds for run in runs["ours"]]),
                    "floor_cpu": median([run.cpu for run in runs["floor"]]),
                    "ours_runs": [round(run.wall, 2) for run in runs["ours"]],
                    "floor_runs": [round(run.wall, 2) for run in runs["floor"]],

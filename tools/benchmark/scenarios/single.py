@@ -133,6 +133,7 @@ def row(bench, title, n, runs, subset, measured, expected, base_expected, reused
     ours = median([run.wall for run in runs["ours"]])
     row = {"scenario": title, "n": n, "floor": floor, "ours": ours,
            "ours_cpu": median([run.cpu for run in runs["ours"]]),
+           "ours_pbx_seconds": median([run.pbx_seconds for run in runs["ours"]]),
            "floor_cpu": median([run.cpu for run in runs["floor"]]),
            "ours_runs": [round(run.wall, 2) for run in runs["ours"]],
            "floor_runs": [round(run.wall, 2) for run in runs["floor"]],
