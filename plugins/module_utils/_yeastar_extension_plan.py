@@ -84,11 +84,17 @@ class Change:
         return DONE[self.action]
 
 
-def update_change(request, number, current, api, update_password):
+def update_change(request, number, answer, api, update_password, full=True):
+    """The update of an extension from its extension/query answer. Without full, an extension that needs
+    no change is compared on the desired options only and carries no settings (a bulk result lists none
+    for it): converting every field of thousands of unchanged extensions was most of a bulk plan's time."""
     desired = request.desired
     if update_password == "on_create":
         desired = {option: value for option, value in desired.items() if option not in PASSWORD_OPTIONS}
     renumber_to = request.new_number if request.new_number and number == request.number else None
+    if not full and not renumber_to and not changed_options(desired, settings_from_answer(answer, only=desired)):
+        return Change(number, "update", {}, {}, [], request_body(api.select(number), desired, []), None)
+    current = settings_from_answer(answer)
     options = changed_options(desired, current)
     start = api.select(number)
     if renumber_to:
@@ -124,7 +130,8 @@ def plan_changes(client, requests, batch_size, purge=None, update_password="alwa
     current = query_extensions(client, named, batch_size, known=listed, listed=on_pbx)
     plan, errors = [], []
     for request in requests:
-        change, error = _octal_misreading(request, current, on_pbx) or _change_for(request, current, api, update_password)
+        change, error = _octal_misreading(request, current, on_pbx) or _change_for(request, current, api, update_password,
+                                                                                   full=len(requests) == 1)
         if error:
             errors.append(request.label + error)
             continue
@@ -158,7 +165,7 @@ def plan_notes(plan):
     return [change.note for change in plan if change.note]
 
 
-def _change_for(request, current, api, update_password):
+def _change_for(request, current, api, update_password, full=True):
     """The change of one request, or why there can be none."""
     old, new = request.number, request.new_number
     if request.state == "absent":
@@ -173,9 +180,9 @@ def _change_for(request, current, api, update_password):
                           "number), and deleting and adding it again would lose its voicemail and call history; "
                           "renumber it in the web interface, or with api_version v1.1.0 where the firmware still "
                           "serves it" % (old, new, api.name))
-        return update_change(request, old, settings_from_answer(current[old]), api, update_password), None
+        return update_change(request, old, current[old], api, update_password, full), None
     if new and new in current:
-        change = update_change(request, new, settings_from_answer(current[new]), api, update_password)
+        change = update_change(request, new, current[new], api, update_password, full)
         change.note = ("%sextension %s does not exist but new_extension %s does: read as already renumbered, so the "
                        "settings of the task apply to %s (changed or not). If %s is a typo, nothing was renumbered."
                        % (request.label, old, new, new, old))

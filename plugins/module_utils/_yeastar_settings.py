@@ -39,8 +39,8 @@ _SECRETS = tuple(field.option for field in FIELDS if field.secret)
 _ABSENT = tuple((field.option, field.absent) for field in FIELDS if field.absent is not None)
 
 
-def settings_from_answer(answer):
-    """An extension/query entry as module options and types.
+def settings_from_answer(answer, only=None):
+    """An extension/query entry as module options and types; with only (a collection of options), just those.
 
     A field the answer leaves out (or gives as null) reads as the field table's absent value:
     blank for a field the PBX may hold blank, else the vendor's documented default; a field
@@ -50,6 +50,8 @@ def settings_from_answer(answer):
     settings = {}
     get = answer.get
     for option, answer_name, vendor, convert, field in _READERS:
+        if only is not None and option not in only:
+            continue
         value = get(answer_name, _MISSING)
         if value is _MISSING:
             value = get(vendor)
@@ -58,7 +60,7 @@ def settings_from_answer(answer):
         # anything but a string (numbers, booleans, malformed values) takes the field's own path
         settings[option] = convert(value) if value.__class__ is str else field.from_answer(answer)
     for option, absent in _ABSENT:
-        if option not in settings:
+        if option not in settings and (only is None or option in only):
             settings[option] = absent
     return settings
 

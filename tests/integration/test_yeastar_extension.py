@@ -270,6 +270,17 @@ def test_all_of_type_is_refused_before_any_call_where_it_cannot_apply(ansible, p
     assert pbx.counters == {}
 
 
+def test_an_unchanged_extension_shows_every_setting_alone_and_none_in_a_bulk_result(ansible, pbx):
+    status, result, _run = configure(ansible, {"extension": 1002, "display_name": "Amy"})
+    assert status == "SUCCESS" and result["extension"]["display_name"] == "Amy"
+    assert result["extension"]["voicemail_pin"] == MASK and "ring_timeout" in result["extension"]
+    status, result, _run = configure(ansible, {"extension": ["1002", "1003"], "display_name": "Amy"})
+    assert status == "CHANGED" and result["updated"] == ["1003"]
+    unchanged, changed = result["results"]
+    assert unchanged == {"extension": "1002", "changed": False, "changed_fields": [], "outcome": "unchanged"}
+    assert changed["settings"]["display_name"] == "Amy" and changed["settings"]["voicemail_pin"] == MASK
+
+
 def test_a_list_of_numbers_is_checked_like_items_before_any_call(ansible, pbx):
     status, result, _run = configure(ansible, {"extension": ["1002", "10x4", 1002], "new_extension": 2002})
     assert status == "FAILED" and pbx.counters == {}
