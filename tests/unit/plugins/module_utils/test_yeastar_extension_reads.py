@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarApiError
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions import (
+    ListedNumbers,
     answer_text,
     list_extensions,
     query_all_extensions,
@@ -162,3 +163,42 @@ def test_answer_values_read_as_text(value, text):
 def test_an_answer_value_that_is_an_object_or_a_list_is_an_error_naming_it(value, kind):
     with pytest.raises(ValueError, match="gives the email of 1000 as a JSON %s, not as text" % kind):
         answer_text(value, "the email of 1000")
+
+
+def test_a_batch_the_pbx_refuses_although_its_list_holds_every_number_is_read_as_empty_once():
+    class Inconsistent(ScriptedPbx):
+        def call(self, endpoint, body=None):
+            if endpoint == "extension/query":
+                self.calls.append((endpoint, dict(body or {})))
+                raise YeastarApiError("10006", where="the PBX", call=endpoint)
+            return super().call(endpoint, body)
+
+    pbx = Inconsistent(["1000", "1001"])
+    assert query_extensions(pbx, ["1000", "1001"], 100) == {}
+    assert pbx.endpoints() == ["extension/query", "extensionlist/query"]
+
+
+@pytest.mark.parametrize("errno", ["10003", "20006"])
+def test_only_10006_means_missing_numbers(errno):
+    class Failing(ScriptedPbx):
+        def call(self, endpoint, body=None):
+            self.calls.append((endpoint, body))
+            raise YeastarApiError(errno, where="the PBX", call=endpoint)
+
+    with pytest.raises(YeastarApiError):
+        query_extensions(Failing(["1000"]), ["1000", "1001"], 100)
+
+
+def test_the_list_is_at_hand_only_once_it_was_read():
+    pbx = ScriptedPbx(["1000"])
+    listed = ListedNumbers(pbx)
+    assert listed.read is False and pbx.calls == []
+    assert "1000" in listed and "1001" not in listed
+    assert listed.read is True and pbx.endpoints() == ["extensionlist/query"]
+    assert ListedNumbers(pbx, {"1000"}).read is True
+
+
+def test_a_list_answer_without_extlist_names_the_call():
+    pbx = ScriptedPbx([], version="v2.0.0", answers={"extension/list": {}})
+    with pytest.raises(ValueError, match=r"^the PBX's extension/list answer holds no 'extlist' list$"):
+        list_extensions(pbx)

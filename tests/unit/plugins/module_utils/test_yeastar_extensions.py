@@ -18,15 +18,22 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_extensions i
     ("1000, 1001,", ["1000", "1001"]),
     (1000, ["1000"]),
     ([1000, "1000", "1001,1000"], ["1000", "1001"]),
+    (["1000,,1001", " ", "1002"], ["1000", "1001", "1002"]),
     ([], []),
 ])
 def test_extension_numbers_accept_lists_numbers_and_comma_strings(given, expected):
     assert parse_extension_numbers(given, "extensions") == expected
 
 
-@pytest.mark.parametrize("bad", ["10a0", "-1", True, 10.5, "１０００", {"extid": 1}])
+@pytest.mark.parametrize("bad", ["10a0", "-1", "１０００"])
 def test_a_bad_extension_number_is_refused_naming_the_field(bad):
-    with pytest.raises(ValueError, match=r"^extensions: .* is not an extension number"):
+    with pytest.raises(ValueError, match=r"^extensions: .* is not an extension number; an extension number is digits only"):
+        parse_extension_numbers([bad], "extensions")
+
+
+@pytest.mark.parametrize("bad", [True, 10.5, {"extid": 1}, None])
+def test_a_value_that_is_neither_text_nor_a_whole_number_is_refused_by_its_type(bad):
+    with pytest.raises(ValueError, match=r"^extensions: .* is not an extension number; use digits such as 1000$"):
         parse_extension_numbers([bad], "extensions")
 
 
