@@ -182,11 +182,21 @@ def test_a_batch_the_pbx_refuses_although_its_list_holds_every_number_is_read_as
 def test_only_10006_means_missing_numbers(errno):
     class Failing(ScriptedPbx):
         def call(self, endpoint, body=None):
-            self.calls.append((endpoint, body))
-            raise YeastarApiError(errno, where="the PBX", call=endpoint)
+            if endpoint == "extension/query":
+                self.calls.append((endpoint, dict(body or {})))
+                raise YeastarApiError(errno, where="the PBX", call=endpoint)
+            return super().call(endpoint, body)
 
+    pbx = Failing(["1000"])
     with pytest.raises(YeastarApiError):
-        query_extensions(Failing(["1000"]), ["1000", "1001"], 100)
+        query_extensions(pbx, ["1000", "1001"], 100)
+    assert pbx.endpoints() == ["extension/query"]
+
+
+def test_a_missing_number_before_one_the_pbx_has_still_reads_that_one():
+    pbx = ScriptedPbx(["1001"])
+    assert list(query_extensions(pbx, ["1000", "1001"], 100)) == ["1001"]
+    assert pbx.calls[-1] == ("extension/query", {"extid": "1001"})
 
 
 def test_the_list_is_at_hand_only_once_it_was_read():
