@@ -124,12 +124,12 @@ def recording(playbook, register):
 ADDED_BY_ANSIBLE = ("invocation", "failed")
 
 
-def recorded_result(output):
+def recorded_result(output, host="localhost"):
     """The module's result from the output of a recording run: the debug task's msg."""
     lines = output.splitlines()
     try:
         start = next(index for index, line in enumerate(lines) if line.startswith("TASK [%s]" % RECORD_TASK))
-        first = next(index for index in range(start, len(lines)) if lines[index].startswith("ok: [localhost] => {"))
+        first = next(index for index in range(start, len(lines)) if lines[index].startswith("ok: [%s] => {" % host))
         last = lines.index("}", first)
         shown = json.loads("{" + "\n".join(lines[first + 1:last + 1]))
         result = json.loads(shown["msg"])
@@ -196,6 +196,55 @@ def ours_lifecycle(batch):
 
 def floor_playbook():
     return play([{"name": "One trivial module", "ansible.builtin.ping": {}}], "floor")
+
+
+def write_echo_library(directory):
+    """The modules of the Ansible floor runs, in a directory for ANSIBLE_LIBRARY."""
+    directory.mkdir(exist_ok=True)
+    for name, source in ECHO_MODULES.items():
+        (directory / (name + ".py")).write_text(source)
+    return directory
+
+
+def fleet_variant(path, ours):
+    """The fleet playbook with each of our tasks changed by ours(task, module, arguments), which returns the tasks
+    to put in its place; the report task is kept only where the task it reports on is."""
+    plays = yaml.safe_load(path.read_text())
+    for play_ in plays:
+        tasks = []
+        for task in play_.get("tasks", []):
+            module = next((key for key in task if key.startswith("voiceops.pbx.")), None)
+            tasks.extend(ours(task, module, task[module]) if module else [task])
+        play_["tasks"] = tasks
+    return plays
+
+
+def fleet_echo_playbook(path):
+    """The Ansible floor of the fleet scenario: the fleet playbook with our task run by the echo module of
+    yeastar_extension (the same arguments, plus the connection: module_defaults name our action group only)."""
+    connection = next(play_["module_defaults"]["group/voiceops.pbx.yeastar"]
+                      for play_ in yaml.safe_load(path.read_text()) if play_.get("module_defaults"))
+
+    def echo(task, module, arguments):
+        echoed = {key: value for key, value in task.items() if key != module}
+        echoed["voiceops_bench_echo_extension"] = dict(arguments, **connection)
+        return [echoed]
+
+    return fleet_variant(path, echo)
+
+
+def fleet_recording_playbook(path, host):
+    """Ours on one PBX host, then its registered result shown as JSON, for the echo module to return."""
+    def record(task, module, arguments):
+        return [dict(task, register="pbx_fleet_result"),
+                {"name": RECORD_TASK, "ansible.builtin.debug": {"msg": "{{ pbx_fleet_result | to_json }}"}}]
+
+    plays = fleet_variant(path, record)
+    for play_ in plays:
+        if play_.get("hosts") == "pbxes":
+            play_["hosts"] = host
+            play_["tasks"] = [task for task in play_["tasks"] if "ansible.builtin.debug" not in task or task["name"] == RECORD_TASK]
+    return [play_ for play_ in plays if play_.get("hosts") == host]
 
 
 def fleet_floor_playbook(path):

@@ -131,6 +131,10 @@ PROSE_FLEET = """
   same plays, hosts, variables, `module_defaults` and number of tasks, and a report line without our
   results), with the same inventory and `--forks`: what Ansible costs to run these tasks on every PBX
   host before any PBX work.
+- **Fleet Ansible floor** (information). The same playbook with our task run by the echo module of
+  scenarios 2 and 3 (the argument spec of `yeastar_extension`, the same arguments, no PBX call), which
+  returns on every PBX the result ours returned on the first PBX in a recording run made before the
+  repetitions: what ansible-core costs for these tasks, arguments and results without our module's work.
 - **Fleet calls.** Counted per PBX and checked against each PBX's minimum in every run: the playbook's one
   task makes one `login`, one `extensionlist/query`, one `extension/query` per 100 SIP extensions, one
   `extension/update` per extension that differs, and one `logout`. The table sums the calls over the

@@ -13,7 +13,15 @@ import shutil
 from ..harness import HarnessError, Runner, log
 from ..measurements import median
 from ..parameters import BATCH, DIFFERING_EVERY, REPO_ROOT, TARGET_FLEET_FLOOR_RATIO, TARGET_FLEET_INVENTORY_COLD
-from ..playbooks import fleet_floor_playbook, write_yaml
+from ..playbooks import (
+    RECORD_ENV,
+    fleet_echo_playbook,
+    fleet_floor_playbook,
+    fleet_recording_playbook,
+    recorded_result,
+    write_echo_library,
+    write_yaml,
+)
 from ..simulator import FleetSimulator
 from .inventory import prepare_cache, write_static_inventory
 
@@ -83,13 +91,21 @@ def run_playbook(bench, sim, runner):
     arguments = ["-i", str(inventory), "--forks", str(options.fleet_forks)]
     log("  scenario %s: %d PBXes x %d extensions, --forks %d (%d repetitions)"
         % (FLEET_TITLE, len(sim.pbxes), sim.extensions, options.fleet_forks, reps))
-    runs = {"floor": [], "ours": []}
+    echo_env = record_fleet_result(bench, sim, runner, differing, arguments)
+    echo = write_yaml(bench.work / "fleet-echo.yml", fleet_echo_playbook(PLAYBOOK))
+    runs = {"floor": [], "echo": [], "ours": []}
     at_minimum = True
     for rep in range(reps):
-        for kind in (["floor", "ours"] if rep % 2 == 0 else ["ours", "floor"]):
+        for kind in (["floor", "echo", "ours"] if rep % 2 == 0 else ["ours", "echo", "floor"]):
             if kind == "floor":
                 if not options.smoke:
                     runs[kind].append(bench.measured(sim, runner, kind, floor, arguments))
+                continue
+            if kind == "echo":
+                run = bench.measured(sim, runner, "ans.floor", echo, arguments, env=echo_env)
+                bench.check(run.calls == {}, "scenario %s: the Ansible floor (echo module) made PBX calls %s, expected none"
+                            % (FLEET_TITLE, json.dumps(run.calls, sort_keys=True)))
+                runs[kind].append(run)
                 continue
             sim.patch(differing)
             run = bench.measured(sim, runner, kind, PLAYBOOK, arguments)
@@ -109,10 +125,27 @@ def run_playbook(bench, sim, runner):
            "ours_pbx_seconds": median([run.pbx_seconds for run in runs["ours"]]),  # summed over the PBXes
            "calls": runs["ours"][-1].calls, "expected": summed(expected), "at_minimum": at_minimum}
     row["vs_floor"] = row["ours"] / row["floor"] if row["floor"] else None
+    ansible_floor = median([run.wall for run in runs["echo"]])
+    row.update(ansible_floor=ansible_floor, ansible_floor_runs=[round(run.wall, 2) for run in runs["echo"]],
+               ansible_floor_cpu=median([run.cpu for run in runs["echo"]]),
+               vs_ansible_floor=row["ours"] / ansible_floor if ansible_floor else None)
     if not options.smoke:
         bench.check(row["vs_floor"] <= TARGET_FLEET_FLOOR_RATIO, "scenario %s: ours %.2fs is %.2fx the floor %.2fs (target <= %.1fx)"
                     % (FLEET_TITLE, row["ours"], row["vs_floor"], row["floor"], TARGET_FLEET_FLOOR_RATIO))
     bench.fleet_rows.append(row)
+
+
+def record_fleet_result(bench, sim, runner, differing, arguments):
+    """Ours once on the first PBX, its result shown, for the echo module of the Ansible floor runs to return on
+    every PBX; the environment of those runs."""
+    first = sim.pbxes[0]["name"]
+    sim.patch(differing)
+    playbook = write_yaml(bench.work / "fleet-record.yml", fleet_recording_playbook(PLAYBOOK, first))
+    run = bench.measured(sim, runner, "record", playbook, arguments, env=RECORD_ENV)
+    result_file = bench.work / "fleet-echo-result.json"
+    result_file.write_text(json.dumps(recorded_result(run.output, host=first)))
+    return {"ANSIBLE_LIBRARY": str(write_echo_library(bench.work / "echo-library")),
+            "VOICEOPS_BENCH_RESULT": str(result_file)}
 
 
 def inventory_source(bench, sim, label, details, max_workers):
