@@ -39,12 +39,11 @@ def password_variable(index):
 @pytest.fixture
 def fleet():
     """Five PBXes sharing one certificate authority, each with its own API password."""
-    authority = TestPKI()
-    simulators = [YeastarSimulator(pki=authority, password="Fleet@%d23x" % index).start() for index in range(FLEET_SIZE)]
-    yield simulators
-    for simulator in simulators:
-        simulator.stop()
-    authority.cleanup()
+    with TestPKI() as authority:
+        simulators = [YeastarSimulator(pki=authority, password="Fleet@%d23x" % index).start() for index in range(FLEET_SIZE)]
+        yield simulators
+        for simulator in simulators:
+            simulator.stop()
 
 
 @pytest.fixture

@@ -30,9 +30,8 @@ def password_variable(name):
 
 @pytest.fixture
 def pki():
-    authority = TestPKI()
-    yield authority
-    authority.cleanup()
+    with TestPKI() as authority:
+        yield authority
 
 
 @pytest.fixture

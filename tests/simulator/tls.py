@@ -63,6 +63,12 @@ class TestPKI:
         cert.configure_cert(context)
         return context
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.cleanup()
+
     def cleanup(self):
         """Remove the CA file when it lives in a temporary directory of ours."""
         if self._tmpdir:

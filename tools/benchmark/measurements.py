@@ -53,6 +53,12 @@ class Benchmark:
             log("  TARGET NOT MET: " + what)
         return ok
 
+    def check_calls(self, runs, expected, what):
+        """Every run made exactly the expected PBX calls ({} for none)."""
+        for run in runs:
+            self.check(run.calls == expected, "%s made PBX calls %s, expected %s" % (
+                what, json.dumps(run.calls, sort_keys=True), json.dumps(expected, sort_keys=True) if expected else "none"))
+
     def measured(self, sim, runner, kind, playbook, arguments, state=None, env=None):
         if state is not None:
             apply_state(sim, state)

@@ -104,15 +104,9 @@ def run(bench, n):
                         finally:
                             if trim:
                                 chunked(sim, "add", records[subset:])
-            for run in runs["ours"]:
-                bench.check(run.calls == expected, "scenario %s N=%d: PBX calls %s, the minimum is %s" % (
-                    title, n, json.dumps(run.calls, sort_keys=True), json.dumps(expected, sort_keys=True)))
-            for run in runs["echo"]:
-                bench.check(run.calls == {}, "scenario %s N=%d: the Ansible floor (echo module) made PBX calls %s, expected none" % (
-                    title, n, json.dumps(run.calls, sort_keys=True)))
-            for run in runs["baseline"]:
-                bench.check(run.calls == base_expected(subset), "scenario %s N=%d: baseline PBX calls %s, expected %s" % (
-                    title, n, json.dumps(run.calls, sort_keys=True), json.dumps(base_expected(subset), sort_keys=True)))
+            bench.check_calls(runs["ours"], expected, "scenario %s N=%d: ours (the minimum)" % (title, n))
+            bench.check_calls(runs["echo"], {}, "scenario %s N=%d: the Ansible floor (echo module)" % (title, n))
+            bench.check_calls(runs["baseline"], base_expected(subset), "scenario %s N=%d: the baseline" % (title, n))
             bench.rows.append(row(bench, title, n, runs, subset, measure_baseline, expected, base_expected(n), reused))
 
 

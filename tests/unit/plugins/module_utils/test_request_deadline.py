@@ -56,13 +56,9 @@ def test_an_answer_trickled_byte_by_byte_ends_at_the_timeout(headers_at_once):
 
 
 def test_a_trickle_over_https_ends_at_the_timeout():
-    pki = TestPKI()
-    try:
-        with TrickleServer(interval=TRICKLE, tls_context=pki.server_context()) as server:
-            with Stopwatch() as watch, pytest.raises(RetryableTransportError) as caught:
-                post_once(server.url("https"), timeout=1, verify=pki.ca_path)
-    finally:
-        pki.cleanup()
+    with TestPKI() as pki, TrickleServer(interval=TRICKLE, tls_context=pki.server_context()) as server:
+        with Stopwatch() as watch, pytest.raises(RetryableTransportError) as caught:
+            post_once(server.url("https"), timeout=1, verify=pki.ca_path)
     assert "no answer within 1 seconds (timeout)" in str(caught.value)
     assert 1 <= watch.seconds < 1 + SLACK
 

@@ -20,9 +20,8 @@ UPDATE = "extension/update"
 
 @pytest.fixture
 def pki():
-    authority = TestPKI()
-    yield authority
-    authority.cleanup()
+    with TestPKI() as authority:
+        yield authority
 
 
 def client_for(sim, **options):
