@@ -49,6 +49,8 @@ class ApiV1:
     selector = "extid"
     renumber_field = "extnumber"
     can_create = False
+    # v1's heartbeat spells login's urltag "urlflag" (sic); v2 spells it urltag in both.
+    heartbeat_urltag = "urlflag"
 
     def __init__(self, name):
         self.name = name
@@ -60,7 +62,10 @@ class ApiV1:
 
     def heartbeat_body(self, ipaddr, report_to=None):
         """A heartbeat from ipaddr, this machine's address; with report_to it also says again where to report."""
-        return dict({"ipaddr": ipaddr}, **self._report_fields(report_to))
+        fields = self._report_fields(report_to)
+        if "urltag" in fields:
+            fields[self.heartbeat_urltag] = fields.pop("urltag")
+        return dict({"ipaddr": ipaddr}, **fields)
 
     def _report_fields(self, report_to):
         return report_to.fields() if report_to else {"port": EVENT_PORT}
@@ -89,6 +94,7 @@ class ApiV2(ApiV1):
     selector = "number"
     renumber_field = None
     can_create = True
+    heartbeat_urltag = "urltag"
 
     def login_body(self, username, password_md5, report_to=None):
         body = {"username": username, "password": password_md5}

@@ -27,10 +27,13 @@ class V1Endpoints(Endpoints):
         })
 
     def heartbeat_target(self, data):
-        """v1 heartbeats spell ``urltag`` as ``urlflag``."""
-        fields = dict(data)
-        if "urlflag" in fields:
-            fields["urltag"] = fields.pop("urlflag")
+        """v1 heartbeats spell ``urltag`` as ``urlflag``: a ``urltag`` there is no heartbeat field and is
+        ignored, and a ``url`` without ``urlflag`` takes the field's default, "0" (relative)."""
+        fields = {name: value for name, value in data.items() if name not in ("urltag", "urlflag")}
+        if "urlflag" in data:
+            fields["urltag"] = data["urlflag"]
+        elif "url" in data:
+            fields["urltag"] = "0"
         return fields
 
     def apply(self, data, token, client_ip, now):

@@ -26,7 +26,8 @@ Choices where the vendor pages are silent or say "unconfirmed":
 - Heartbeat: the body is optional (as in the simulator's API); the fields it names replace
   those of the login, ``ipaddr`` replaces the login request's IP (only the relative form
   uses it). A v2 heartbeat with ``version`` "2.0.0" switches to ``event``, another
-  ``version`` to ``action``. v1 heartbeats read ``urlflag`` and, when absent, ``urltag``.
+  ``version`` to ``action``. v1 heartbeats read ``urlflag`` only (a ``urltag`` there is
+  ignored, and a ``url`` without ``urlflag`` is relative, the field's default).
 - Every extension is monitored (Extension Status Monitor ticked for all). Every live
   target gets every report, the one whose call caused it included.
 - ExtensionStatus comes from the admin call ``extension-status`` (``set_extension_status``)

@@ -36,8 +36,9 @@ description:
     fields of the report. The C(extension) key also holds the C(extid) of a C(ConfigChange) report.
   - Sends a heartbeat every O(heartbeat_interval) seconds; logs in again when the token is gone
     (errno 20004, 20005, 20006) and after a C(BootUp) report. A login refused for credentials or
-    lockout (20003, 20002) is never repeated - the source stops with the reason. A login that got
-    no answer (the PBX restarting) is tried again after 1, 2, 4, ... up to 60 seconds, 8 times.
+    lockout (20003, 20002) is never repeated - the source stops with the reason, as it does after a login
+    that was sent but got no answer. A login that could not be sent (no connection: the PBX restarting) is
+    tried again after 1, 2, 4, ... up to 60 seconds, 8 times.
   - Only the PBX's own addresses (O(host) resolved at start) and O(allowed_senders) may post;
     others get 403 and a log line. Bodies that are not a JSON object get 400. A report repeated
     within O(dedup_seconds) (the PBX resends until it gets 200) is answered but passed on once.
@@ -110,7 +111,10 @@ options:
     type: list
     elements: str
   heartbeat_interval:
-    description: Seconds between heartbeats; below the token's 30 minutes.
+    description:
+      - Seconds between heartbeats, at most 900 (half the token's 30 minutes).
+      - A heartbeat that failed (no answer, or an error other than a lost token) is tried again after 30
+        seconds, or after O(heartbeat_interval) when that is shorter.
     type: float
     default: 600
   allowed_senders:
@@ -166,8 +170,8 @@ from ansible.module_utils.parsing.convert_bool import boolean  # noqa: E402
 
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import (  # noqa: E402
     ApiClientError,
+    NotSentError,
     ProxyRefusedError,
-    TLSVerificationError,
     TransportError,
 )
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import ReportTarget  # noqa: E402
@@ -188,6 +192,10 @@ from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_options impo
 LOG = logging.getLogger("voiceops.pbx.yeastar_events")
 TOKEN_LIFE = 30 * 60
 LOGIN_BACKOFF = (1, 2, 4, 8, 16, 32, 60)
+# At most half the token's life between heartbeats, so that one lost heartbeat leaves time for more;
+# one that failed is tried again this soon, not a whole interval later.
+HEARTBEAT_MAX = TOKEN_LIFE // 2
+HEARTBEAT_RETRY_SECONDS = 30
 LISTENER_SHUTDOWN_SECONDS = 2  # every report is answered at once: nothing long to wait for
 LISTENER_DEFAULTS = {
     "listen_host": "0.0.0.0",
@@ -315,9 +323,9 @@ def _number_problems(options, name, kind, rule):
 
 
 def _heartbeat_problems(seconds):
-    if not 0 < seconds < TOKEN_LIFE:
-        return ["heartbeat_interval: %s is invalid; it must be more than 0 and less than the token's %d seconds"
-                % (seconds, TOKEN_LIFE)]
+    if not 0 < seconds <= HEARTBEAT_MAX:
+        return ["heartbeat_interval: %s is invalid; it must be more than 0 and at most %d seconds, half the "
+                "token's %d, so that a lost heartbeat leaves time for another" % (seconds, HEARTBEAT_MAX, TOKEN_LIFE)]
     return []
 
 
@@ -438,10 +446,17 @@ class ReportReceiver:
         self.relogin = relogin
         self.recent = RecentReports(settings.dedup_seconds)
 
+    def refused(self, request):
+        """403, with a log line, for a sender that is neither the PBX nor allowed; None for the others."""
+        if sender_allowed(request.remote, self.networks):
+            return None
+        LOG.warning("refused a report from %s: not the PBX's address nor in allowed_senders", request.remote)
+        return web.Response(status=403)
+
     async def receive(self, request):
-        if not sender_allowed(request.remote, self.networks):
-            LOG.warning("refused a report from %s: not the PBX's address nor in allowed_senders", request.remote)
-            return web.Response(status=403)
+        refusal = self.refused(request)
+        if refusal is not None:
+            return refusal
         try:
             report = parse_report(await request.read())
         except ValueError as err:
@@ -449,6 +464,10 @@ class ReportReceiver:
             return web.Response(status=400)
         self.take(report)
         return web.Response(status=200)
+
+    async def elsewhere(self, request):
+        """Another path or method than the reports': 403 (logged) for a foreign sender, 404 otherwise."""
+        return self.refused(request) or web.Response(status=404)
 
     def take(self, report):
         name = event_name(report)
@@ -465,6 +484,7 @@ class ReportReceiver:
 async def start_listener(settings, receiver):
     app = web.Application()
     app.router.add_post(settings.url, receiver.receive)
+    app.router.add_route("*", "/{anything:.*}", receiver.elsewhere)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=LISTENER_SHUTDOWN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
@@ -496,39 +516,43 @@ class PbxSession:
         self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="yeastar-api")
 
     async def login(self):
-        """Log in; a login without an answer (the PBX restarting) is tried again, a refusal never."""
+        """Log in. A login that could not be sent (no connection: the PBX restarting) is tried again; one
+        that was sent is never repeated, answered or not: an answer lost after a refusal still counts
+        towards the PBX's lockout of this address."""
         async with self.lock:
             for delay in LOGIN_BACKOFF + (None,):
                 try:
                     await self._run(self.client.login)
                     LOG.info("logged in to %s; it reports to this listener", self.client.host)
                     return
-                except (TLSVerificationError, ProxyRefusedError):
+                except ProxyRefusedError:
                     raise
-                except TransportError as err:
+                except NotSentError as err:
                     if delay is None:
                         raise
                     LOG.warning("login failed (%s); trying again in %s seconds", err, delay)
                     await asyncio.sleep(delay)
 
     async def heartbeat(self):
-        """Renew the token; a lost one leads to a new login. Other failures wait for the next heartbeat."""
+        """Renew the token; a lost one leads to a new login. False when the heartbeat failed otherwise
+        (no answer, another error): the session may still live, and the next try should come soon."""
         async with self.lock:
             try:
                 await self._run(self.client.heartbeat)
                 LOG.debug("heartbeat sent")
-                return
+                return True
             except YeastarLoginRefused:
                 raise
             except YeastarApiError as err:
                 if err.errno not in SESSION_LOST_ERRNOS:
                     LOG.warning("heartbeat failed: %s", err)
-                    return
+                    return False
             except TransportError as err:
                 LOG.warning("heartbeat failed: %s", err)
-                return
+                return False
         LOG.info("the session is gone: logging in again")
         await self.login()
+        return True
 
     async def logout(self):
         """Log out once the call under way (if any) is done, also when the task was cancelled during it."""
@@ -543,15 +567,19 @@ class PbxSession:
 
 
 async def keep_session(session, interval, relogin):
-    """Heartbeat every interval seconds; log in again when relogin is set (after BootUp)."""
+    """Heartbeat every interval seconds (sooner after one that failed); log in again when relogin is
+    set (after BootUp)."""
+    wait = interval
     while True:
         try:
-            await asyncio.wait_for(relogin.wait(), interval)
+            await asyncio.wait_for(relogin.wait(), wait)
         except asyncio.TimeoutError:
-            await session.heartbeat()
+            sent = await session.heartbeat()
+            wait = interval if sent else min(interval, HEARTBEAT_RETRY_SECONDS)
             continue
         relogin.clear()
         await session.login()
+        wait = interval
 
 
 async def main(queue: asyncio.Queue, args: dict):

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from ansible_collections.voiceops.pbx.extensions.eda.plugins.event_source import yeastar_events
-from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import TransportError
+from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import NotSentError, TransportError
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_api_versions import ReportTarget, api_for
 from ansible_collections.voiceops.pbx.plugins.module_utils._yeastar_errors import YeastarLoginRefused
 from ansible_collections.voiceops.pbx.tests.simulator import YeastarSimulator
@@ -128,6 +128,21 @@ def test_report_url_is_sent_as_the_absolute_form_and_its_path_is_the_listeners(p
         async with running_source(args) as (queue, task):
             await logged_in(pbx, task)
             assert pbx.report_targets[0]["url"] == "http://127.0.0.1:%d/nat/path" % port
+            pbx.set_extension_status("1001", "Registered")
+            assert (await asyncio.wait_for(queue.get(), 5))["yeastar"]["status"] == "Registered"
+    run(scenario())
+
+
+@pytest.mark.parametrize("api_version", ["v1.0.0", "v2.0.0"])
+def test_heartbeats_keep_the_absolute_report_url(pbx, api_version):
+    async def scenario():
+        port = reserved_port()
+        args = source_args(pbx, api_version=api_version, listen_port=port, heartbeat_interval=0.3,
+                           report_url="127.0.0.1:%d/nat/path" % port)
+        async with running_source(args) as (queue, task):
+            await logged_in(pbx, task)
+            assert await eventually(lambda: pbx.counters.get("heartbeat", 0) >= 2)
+            assert [item["url"] for item in pbx.report_targets] == ["http://127.0.0.1:%d/nat/path" % port]
             pbx.set_extension_status("1001", "Registered")
             assert (await asyncio.wait_for(queue.get(), 5))["yeastar"]["status"] == "Registered"
     run(scenario())
@@ -249,6 +264,20 @@ def test_a_foreign_sender_is_refused_with_403_and_a_log_line_without_the_secret_
     assert "s3cr3t" not in caplog.text and pbx.api_password not in caplog.text
 
 
+def test_a_foreign_sender_is_refused_on_any_path_and_an_allowed_one_gets_404_elsewhere(pbx, caplog):
+    async def scenario():
+        async with running_source(source_args(pbx, url=SECRET_PATH)) as (queue, task):
+            await logged_in(pbx, task)
+            body = b'{"action":"BootUp","sn":"1"}'
+            port = _listen_port(pbx)
+            assert await post_report(port, body, "/guess", source="127.0.0.2") == 403
+            assert await post_report(port, body, "/guess") == 404
+            assert queue.empty() and pbx.counters["login"] == 1
+    with caplog.at_level(logging.INFO, logger="voiceops.pbx.yeastar_events"):
+        run(scenario())
+    assert caplog.text.count("refused a report from 127.0.0.2") == 1
+
+
 def test_allowed_senders_may_post_too(pbx):
     async def scenario():
         async with running_source(source_args(pbx, allowed_senders=["127.0.0.2/32"])) as (queue, task):
@@ -267,26 +296,51 @@ def test_a_refused_login_stops_the_source_and_is_not_repeated(pbx):
     assert pbx.counters["login"] == 1
 
 
-def test_a_login_without_an_answer_is_tried_again_after_a_pause(pbx, monkeypatch):
+def unreachable_logins(monkeypatch, count):
+    """The source's first count logins find no connection (the PBX restarting); the later ones go through."""
+    real_login, failures = yeastar_events.YeastarClient.login, []
+
+    def login(client):
+        if count is None or len(failures) < count:
+            failures.append(1)
+            raise NotSentError("connection failed before the request was sent: [Errno 111] Connection refused")
+        return real_login(client)
+    monkeypatch.setattr(yeastar_events.YeastarClient, "login", login)
+    return failures
+
+
+def test_a_login_that_could_not_be_sent_is_tried_again_after_a_pause(pbx, monkeypatch):
     monkeypatch.setattr(yeastar_events, "LOGIN_BACKOFF", (0.1, 0.1))
-    pbx.inject("drop", endpoint="login", count=2)
+    failures = unreachable_logins(monkeypatch, 2)
 
     async def scenario():
         async with running_source(source_args(pbx)) as (dummy, task):
-            await logged_in(pbx, task, logins=3)
+            await logged_in(pbx, task)
     run(scenario())
-    assert pbx.counters["login"] == 3
+    assert len(failures) == 2 and pbx.counters["login"] == 1
 
 
-def test_a_pbx_that_never_answers_the_login_stops_the_source_after_the_last_pause(pbx, monkeypatch):
+def test_a_pbx_that_stays_unreachable_stops_the_source_after_the_last_pause(pbx, monkeypatch):
     monkeypatch.setattr(yeastar_events, "LOGIN_BACKOFF", (0.1,))
-    pbx.inject("drop", endpoint="login", count=None)
+    failures = unreachable_logins(monkeypatch, None)
+
+    async def scenario():
+        with pytest.raises(NotSentError, match="Connection refused"):
+            await yeastar_events.main(asyncio.Queue(), source_args(pbx))
+    run(scenario())
+    assert len(failures) == 2 and pbx.counters.get("login", 0) == 0
+
+
+@pytest.mark.parametrize("fault", [{"kind": "drop"}, {"kind": "latency", "seconds": 3}])
+def test_a_login_that_was_sent_but_not_answered_is_never_repeated(pbx, monkeypatch, fault):
+    monkeypatch.setattr(yeastar_events, "LOGIN_BACKOFF", (0.1, 0.1))
+    pbx.inject(fault.pop("kind"), endpoint="login", count=None, **fault)
 
     async def scenario():
         with pytest.raises(TransportError, match="call login"):
-            await yeastar_events.main(asyncio.Queue(), source_args(pbx))
+            await yeastar_events.main(asyncio.Queue(), source_args(pbx, timeout=1))
     run(scenario())
-    assert pbx.counters["login"] == 2
+    assert pbx.counters["login"] == 1
 
 
 def test_cancelling_the_source_logs_out(pbx):
@@ -353,6 +407,11 @@ def test_a_report_target_goes_into_login_and_heartbeat():
     assert v2.heartbeat_body("192.0.2.7", absolute) == {"ipaddr": "192.0.2.7", "port": "18260",
                                                         "url": "203.0.113.5:18260/hooks/x", "urltag": "1",
                                                         "version": "2.0.0"}
+    # v1 heartbeats spell the URL type urlflag (sic), although v1 login spells it urltag
+    assert v1.heartbeat_body("192.0.2.7", absolute) == {"ipaddr": "192.0.2.7", "port": "18260",
+                                                        "url": "203.0.113.5:18260/hooks/x", "urlflag": "1"}
+    assert v1.heartbeat_body("192.0.2.7", relative) == {"ipaddr": "192.0.2.7", "port": "9000", "url": "hooks/x",
+                                                        "urlflag": "0"}
 
 
 def test_numbers_from_a_rulebook_template_are_strings_and_are_read_as_numbers(pbx):
@@ -374,3 +433,45 @@ def test_a_source_that_does_not_check_the_certificate_says_so(pbx, caplog):
 def test_arguments_ansible_rulebook_adds_are_no_unknown_options(pbx):
     settings = yeastar_events.read_settings(source_args(pbx, eda_feedback_queue=asyncio.Queue()))
     assert settings.host == pbx.host
+
+
+class FakeSession:
+    """Heartbeats that succeed or fail in the order given."""
+
+    def __init__(self, results):
+        self.results = list(results)
+        self.logins = 0
+
+    async def heartbeat(self):
+        return self.results.pop(0)
+
+    async def login(self):
+        self.logins += 1
+
+
+def test_a_failed_heartbeat_is_tried_again_sooner_and_then_the_interval_resumes(monkeypatch):
+    waits = []
+
+    class Done(Exception):
+        pass
+
+    async def timed_out(awaitable, timeout):
+        awaitable.close()
+        waits.append(timeout)
+        if len(waits) == 4:
+            raise Done()
+        raise asyncio.TimeoutError()
+
+    monkeypatch.setattr(yeastar_events.asyncio, "wait_for", timed_out)
+    session = FakeSession([True, False, True])
+    with pytest.raises(Done):
+        asyncio.run(yeastar_events.keep_session(session, 600, asyncio.Event()))
+    assert waits == [600, 600, yeastar_events.HEARTBEAT_RETRY_SECONDS, 600]
+    assert session.results == [] and session.logins == 0
+
+
+def test_the_heartbeat_interval_leaves_time_for_a_second_heartbeat(pbx):
+    settings = yeastar_events.read_settings(source_args(pbx, heartbeat_interval=900))
+    assert settings.heartbeat_interval == 900
+    with pytest.raises(yeastar_events.OptionsError, match="heartbeat_interval: 901.0 is invalid; it must be more than 0 and at most 900"):
+        yeastar_events.read_settings(source_args(pbx, heartbeat_interval=901))

@@ -334,6 +334,15 @@ def test_a_v1_heartbeat_reads_urlflag(sim, receiver):
     assert receiver.wait(1)[0]["path"] == "/abs"
 
 
+def test_a_v1_heartbeat_ignores_urltag_the_login_spelling(sim, receiver):
+    token = login(sim, V1, port=str(receiver.port), url="127.0.0.1:%d/abs" % receiver.port, urltag="1")
+    body = {"ipaddr": "127.0.0.1", "port": str(receiver.port), "url": "127.0.0.1:%d/abs" % receiver.port,
+            "urltag": "1"}
+    assert post(sim, "heartbeat", body, token, V1)["status"] == "Success"
+    assert [item["url"] for item in sim.report_targets] == [
+        "http://127.0.0.1:%d/127.0.0.1:%d/abs" % (receiver.port, receiver.port)]
+
+
 # admin and life cycle
 
 def test_admin_reports_and_targets_show_attempts_without_whole_tokens(sim, receiver):
