@@ -97,13 +97,13 @@ class Outcome:
                     after[change.number]["extension"] = change.renumber_to
         return {"before": before, "after": after}
 
-    def _item(self, change):
+    def _item(self, change, settings=True):
         """One entry of results. Only an extension that changed (or would, or failed) carries its settings:
         repeating every setting of thousands of unchanged extensions made up most of a bulk run's cost."""
         item = {"extension": change.final_number if change.outcome == "updated" else change.number,
                 "changed": change.outcome in LISTED, "changed_fields": change.changed_fields,
                 "outcome": change.outcome}
-        if change.needed and change.action != "delete":
+        if settings and change.needed and change.action != "delete":
             item["settings"] = self._settings(change)
         if change.purged:
             item["purged"] = True
@@ -111,19 +111,28 @@ class Outcome:
             item["error"] = change.error
         return item
 
-    def result(self, bulk):
-        result = {"changed": any(change.outcome in LISTED for change in self.plan), "diff": self._diff()}
+    def result(self, bulk, diff=True, compact=False):
+        """The task's result; diff only when asked for (diff mode). A bulk result has an entry in results per
+        change of the plan. A compact one (all_of_type: the task named no extension, and gave every one the same
+        settings) has one only per change that was (or would be) made, failed or was not attempted, without
+        settings; the numbers of the others are in unchanged."""
+        result = {"changed": any(change.outcome in LISTED for change in self.plan)}
+        if diff:
+            result["diff"] = self._diff()
         errnos = [change.errno for change in self.plan if change.errno]
         if errnos:
             result["errno"] = errnos[0]
         if not bulk:
             change = self.plan[0]
             result.update(extension=self._settings(change), changed_fields=change.changed_fields, outcome=change.outcome)
-            result["diff"] = {side: values.get(change.number, {}) for side, values in result["diff"].items()}
+            if diff:
+                result["diff"] = {side: values.get(change.number, {}) for side, values in result["diff"].items()}
             return result
-        result["results"] = [self._item(change) for change in self.plan]
+        result["results"] = [self._item(change, settings=not compact) for change in self.plan
+                             if not compact or change.outcome != "unchanged"]
         for outcome in LISTED:
             result[outcome] = _numbers(self.plan, outcome)
+        result["unchanged"] = _numbers(self.plan, "unchanged")
         result["failed_extensions"] = _numbers(self.plan, "failed")
         result["not_attempted"] = _numbers(self.plan, "not_attempted")
         return result

@@ -93,7 +93,7 @@ def update_change(request, number, answer, api, update_password, full=True):
         desired = {option: value for option, value in desired.items() if option not in PASSWORD_OPTIONS}
     renumber_to = request.new_number if request.new_number and number == request.number else None
     if not full and not renumber_to and not changed_options(desired, settings_from_answer(answer, only=desired)):
-        return Change(number, "update", {}, {}, [], request_body(api.select(number), desired, []), None)
+        return Change(number, "update", {}, {}, [], None, None)
     current = settings_from_answer(answer)
     options = changed_options(desired, current)
     start = api.select(number)

@@ -49,6 +49,7 @@ class Purge:
 def read_requests(params, api):
     """The checked requests of a task, and every problem found in its parameters."""
     state = params.get("state") or "present"
+    v2 = api.major == 2
     found = []
     if params.get("extensions") is not None:
         items = [("extensions[%d]: " % index, item) for index, item in enumerate(params["extensions"])]
@@ -56,7 +57,7 @@ def read_requests(params, api):
     elif params.get("all_of_type") is not None:
         # The numbers come from the PBX's list, in the task; here only the settings are checked.
         items, shared = [], desired_settings(params)
-        found.extend(problems(shared, "", v2=api.major == 2))
+        found.extend(problems(shared, "", v2=v2))
         if state == "absent":
             found.append("all_of_type: configures every extension of a type; it cannot be used with state=absent")
     elif isinstance(params.get("extension"), list):
@@ -67,10 +68,21 @@ def read_requests(params, api):
     else:
         items, shared = [("", params)], {}
     requests, seen = [], {}
+    shared_checked = False
     for label, item in items:
         item_state = item.get("state") or state
-        desired = dict(shared, **desired_settings(item)) if item_state == "present" else {}
-        found.extend(problems(desired, label, v2=api.major == 2))
+        own = desired_settings(item) if item_state == "present" else {}
+        if item_state != "present":
+            desired = {}
+        elif own:
+            desired = dict(shared, **own)
+            found.extend(problems(desired, label, v2=v2))
+        else:
+            # An item that names only its number takes the task's settings as they are: checked once, not per item.
+            desired = shared
+            if not shared_checked:
+                found.extend(problems(shared, "", v2=v2))
+                shared_checked = True
         try:
             number = parse_extension_number(item["extension"], label + "extension")
             new_number = None

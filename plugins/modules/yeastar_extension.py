@@ -83,7 +83,9 @@ options:
       - Configure every extension of these types alike with the settings of the task, as if each were an item of
         O(extensions) naming only its number, such as every SIP extension of the PBX for a voicemail policy.
       - The task reads the PBX's list of extensions itself (one list call), then reads them in batches and updates
-        only those that differ; the result has the shape of the result of O(extensions).
+        only those that differ. The result has the keys of the result of O(extensions), and RV(results) lists only
+        the extensions that were (or would be) updated or failed, without their settings: the others are in
+        RV(unchanged).
       - Mutually exclusive with O(extension) and O(extensions). Not with O(state=absent), O(new_extension) or O(purge).
     type: list
     elements: str
@@ -749,23 +751,29 @@ extension:
     - The settings of the extension after the task (or as they would be, in check mode), secrets masked.
     - For a created extension, the settings the task sent (the PBX gives the others its defaults); for a deleted
       or absent one, only its number.
-  returned: success, when O(extension) is used
+  returned: success, when O(extension) is one number
   type: dict
   sample: {extension: "1002", display_name: Amy Lee, voicemail: true, voicemail_pin: "********", ring_timeout: 30}
 changed_fields:
   description: Options whose value was (or in check mode would be) sent to the PBX; C(new_extension) for a renumbering.
-  returned: success, when O(extension) is used
+  returned: success, when O(extension) is one number
   type: list
   elements: str
   sample: [display_name, voicemail_pin]
 outcome:
   description: V(created), V(updated), V(deleted), V(unchanged) (nothing to do) or V(failed), as in RV(results[].outcome).
-  returned: when O(extension) is used
+  returned: when O(extension) is one number
   type: str
   sample: created
 results:
-  description: One entry per item of O(extensions), in order, then one per extension that O(purge) deletes.
-  returned: when O(extensions) is used
+  description:
+    - One entry per item of O(extensions) (or number of O(extension)), in order, then one per extension that O(purge)
+      deletes.
+    - With O(all_of_type), one entry per extension that was (or would be) updated, whose update failed or was not
+      attempted, without RV(results[].settings); the numbers of the others are in RV(unchanged). The task named
+      none of them and gave each the same settings, and hundreds of entries saying nothing happened cost every
+      run time and output.
+  returned: when O(extensions), O(all_of_type) or a list in O(extension) is used
   type: list
   elements: dict
   contains:
@@ -796,38 +804,44 @@ results:
         - Only for an extension that changed, would change or failed; an unchanged extension already has the
           settings the task asked for, and M(voiceops.pbx.yeastar_extension_info) returns all of them.
       type: dict
-      returned: when the extension is (or would be) created or updated, or its write failed
+      returned: when the extension is (or would be) created or updated, or its write failed; not with O(all_of_type)
     error:
       description: Why the PBX refused the update, for the failed item.
       type: str
       returned: when outcome is failed
 created:
   description: Extension numbers that were created (or would be, in check mode).
-  returned: when O(extensions) is used
+  returned: when O(extensions), O(all_of_type) or a list in O(extension) is used
   type: list
   elements: str
   sample: ["2041", "2042"]
 updated:
   description: Extension numbers that were updated (or would be, in check mode).
-  returned: when O(extensions) is used
+  returned: when O(extensions), O(all_of_type) or a list in O(extension) is used
   type: list
   elements: str
   sample: ["1000", "1003"]
 deleted:
   description: Extension numbers that were deleted (or would be, in check mode), by O(state=absent) or O(purge).
-  returned: when O(extensions) is used
+  returned: when O(extensions), O(all_of_type) or a list in O(extension) is used
   type: list
   elements: str
   sample: ["1006"]
+unchanged:
+  description: Extension numbers that needed nothing (already as the task asks, or absent as asked).
+  returned: when O(extensions), O(all_of_type) or a list in O(extension) is used
+  type: list
+  elements: str
+  sample: ["1001", "1002"]
 failed_extensions:
   description: Extension numbers whose write failed (one, or one batch of deletions, since the module stops there).
-  returned: when O(extensions) is used
+  returned: when O(extensions), O(all_of_type) or a list in O(extension) is used
   type: list
   elements: str
   sample: []
 not_attempted:
   description: Extension numbers left untouched because an earlier write failed.
-  returned: when O(extensions) is used
+  returned: when O(extensions), O(all_of_type) or a list in O(extension) is used
   type: list
   elements: str
   sample: []
@@ -917,7 +931,7 @@ def main():
     except (ApiClientError, ValueError) as err:
         module.fail_on_error(err, **usage(client))
 
-    result = outcome.result(bulk)
+    result = outcome.result(bulk, diff=module._diff, compact=params["all_of_type"] is not None)
     result.update(usage(client))
     if outcome.failure:
         module.fail_json(msg=outcome.failure, **result)
