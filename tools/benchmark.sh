@@ -15,6 +15,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # A copy of its own, beside the one of make test: a test run started meanwhile rebuilds that one.
 export TEST_TREE_ROOT="${TEST_TREE_ROOT:-$(tree_root)-benchmark}"
+# The modules' login records go under that copy, not into the system temp directory.
+export YEASTAR_LOGIN_STATE_DIR
+YEASTAR_LOGIN_STATE_DIR="$(tree_root)/login-state"
 if [[ "${BENCHMARK_SKIP_SETUP:-}" != 1 ]]; then
     bash "$REPO_ROOT/tools/venv.sh" >/dev/null
     bash "$REPO_ROOT/tools/build-tree.sh" >/dev/null

@@ -8,7 +8,11 @@
 #   3. the simulator from tests/simulator on a free port with its own test CA;
 #   4. ansible-playbook playbooks/demo.yml with the YEASTAR_* and OUTBOUND_API_*
 #      connection variables pointing at the simulators (the S-Series API over HTTPS,
-#      the Predictive Outbound API over HTTP). They are stopped however the script ends.
+#      the Predictive Outbound API over HTTP). They are stopped however the script ends;
+#   5. how to go on by hand: make simulator, then eval "$(make -s env)".
+#
+# The collection tarball, the simulator's files and the modules' login records go into one work
+# directory, removed at the end.
 #
 # DEMO_PLAYBOOK=path overrides the playbook; extra arguments go to ansible-playbook.
 set -euo pipefail
@@ -66,4 +70,13 @@ export OUTBOUND_API_APPID=voiceops
 export OUTBOUND_API_ACCESSKEY='Outbound@123'
 export ANSIBLE_LOCALHOST_WARNING=false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+export YEASTAR_LOGIN_STATE_DIR="$work/login-state"
 ansible-playbook "$playbook" "$@"
+
+cat <<'EOF'
+
+Next, try it by hand (README.md, "Try it by hand"):
+  make simulator          # in a terminal of its own: the simulators on ports 8088 and 8089, until Ctrl-C
+  eval "$(make -s env)"   # in another terminal, in this checkout: .venv, the collection, the connection
+  ansible localhost -m voiceops.pbx.yeastar_extension_info
+EOF

@@ -17,7 +17,8 @@
 #                updates through ansible-runner); JAVA_HOME names the Java 17+ runtime that
 #                find_java_home (tools/lib.sh) finds, for ansible-rulebook in test_rulebook.py
 #                (which skips where the machine has no Java 17+ runtime); a skipped test
-#                fails the step (pytest -rs says why it skipped)
+#                fails the step (pytest -rs says why it skipped); the tests' temporary
+#                directories go into .build/test-pytest, emptied by pytest at each run
 #   benchmark-smoke  tools/benchmark --smoke in the copy: the benchmark of docs/performance.md
 #                at N=50 (one repetition, the uri baseline on 3 items); checks the PBX call counts
 #                exactly, not the timings (noise at that size); `make benchmark` is the full run
@@ -218,9 +219,13 @@ step_integration() {
     local junit="$TREE/tests/output/integration-junit.xml"
     rm -f "$junit"
     mkdir -p "$(dirname "$junit")"
+    # pytest empties --basetemp before it starts; it makes only the last directory of the path.
+    local basetemp
+    basetemp="$(tree_root)-pytest"
+    mkdir -p "$(dirname "$basetemp")"
     # shellcheck disable=SC2086 # PYTEST_ARGS is a list of words on purpose
-    python -m pytest -p no:cacheprovider -rs --junitxml="$junit" "${workers[@]}" ${PYTEST_ARGS:-} tests/integration ||
-        status=$?
+    python -m pytest -p no:cacheprovider -rs --junitxml="$junit" --basetemp="$basetemp" "${workers[@]}" \
+        ${PYTEST_ARGS:-} tests/integration || status=$?
     if [[ $status -eq 5 ]]; then
         echo "pytest collected no tests in tests/integration (exit status 5): that is a failure here" >&2
     fi
@@ -238,7 +243,7 @@ has_integration_tests() {
 step_benchmark() {
     # Run in the copy, like the integration tests: the simulator and the collection are the copy's.
     cd "$TREE"
-    python tools/benchmark --smoke --collections-path "$(tree_root)"
+    YEASTAR_LOGIN_STATE_DIR="$(tree_root)/login-state" python tools/benchmark --smoke --collections-path "$(tree_root)"
 }
 
 step_changelog() {

@@ -6,7 +6,8 @@
 
 HTTPS to the PBX goes through one CONNECT tunnel per task; plain http to the Predictive Outbound
 API is sent to the proxy as absolute-URI requests. The proxy's access log shows what went through it,
-one line per client connection, written when the connection closes.
+one line per client connection, written when the connection closes. proxy.py keeps its files in
+$HOME/.proxy: each proxy gets a home of its own in the test's directory.
 """
 
 from __future__ import annotations
@@ -30,17 +31,25 @@ REGISTRATION = {"registration": True}
 
 
 class ProxyServer:
-    """proxy.py in a process group of its own, on a free port, logging to a file."""
+    """proxy.py in a process group of its own, on a free port, logging to a file.
 
-    def __init__(self, directory, basic_auth=None):
+    basic_auth ("user:password") makes it ask for credentials (407); refused_host makes its upstream
+    filter plugin refuse every request to that host, CONNECT included.
+    """
+
+    def __init__(self, directory, basic_auth=None, refused_host=None):
         self._port_file = directory / "proxy.port"
         self.log_file = directory / "proxy.log"
+        self.home = directory / "home"
+        self.home.mkdir()
         command = [sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", "0",
                    "--port-file", str(self._port_file), "--log-file", str(self.log_file),
                    "--num-workers", "1", "--num-acceptors", "1"]
         command += ["--basic-auth", basic_auth] if basic_auth else []
+        if refused_host:
+            command += ["--plugins", "proxy.plugin.FilterByUpstreamHostPlugin", "--filtered-upstream-hosts", refused_host]
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # pylint: disable=consider-using-with
-                                         start_new_session=True)
+                                         start_new_session=True, env=dict(os.environ, HOME=str(self.home)))
         self.port = self._wait_for_port()
 
     def _wait_for_port(self):
@@ -76,10 +85,10 @@ class ProxyServer:
 def start_proxy(tmp_path):
     started = []
 
-    def start(basic_auth=None):
+    def start(basic_auth=None, refused_host=None):
         directory = tmp_path / ("proxy%d" % len(started))
         directory.mkdir()
-        started.append(ProxyServer(directory, basic_auth))
+        started.append(ProxyServer(directory, basic_auth, refused_host))
         return started[-1]
 
     yield start
@@ -179,6 +188,24 @@ def test_a_proxy_that_wants_credentials_says_so(direct, pbx, start_proxy):
     assert result["msg"].endswith("it wants credentials: give them in the proxy URL (https_proxy), "
                                   "as in http://user:password@host:port")
     assert pbx.counters == {}
+
+
+def test_a_proxy_whose_rules_refuse_the_pbx_fails_at_once_and_reaches_nothing(direct, pbx, start_proxy):
+    # proxy.py's upstream filter answers 418 where Squid and others answer 403 Forbidden: any refusal
+    # other than 407 is the proxy's policy, and reads the same.
+    proxy = start_proxy(refused_host=pbx.host)
+    status, result, _run = info(direct, env={"https_proxy": proxy.url()})
+    assert status == "FAILED"
+    assert result["msg"] == (
+        "PBX 127.0.0.1, call login: the request was not sent: the proxy 127.0.0.1:%d (https_proxy) refused the connection "
+        "to %s with HTTP 418 I'm a tea pot; its rules do not let this machine reach the server: ask its administrator, "
+        "or go direct (no_proxy, or use_proxy: false) if the server can be reached without it"
+        % (proxy.port, pbx_target(pbx)))
+    assert pbx.counters == {} and result["api_calls"] == {"login": 1} and result["retries"] == {}
+
+
+def test_proxy_py_keeps_its_files_in_the_home_the_test_gave_it(proxy):
+    assert (proxy.home / ".proxy").is_dir()
 
 
 def test_a_stopped_proxy_fails_clearly_and_reaches_nothing(direct, pbx):

@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The "Try it by hand" section of the README: make simulator, make env, and the commands by hand.
+"""The "Try it by hand" section of the README: make simulator, make env, and the commands by hand;
+and docs/getting-started.md followed as its simulator note says, after make env.
 
 `make demo` is not run here: the collection under test stands in for the one it installs into
 .build/collections, and the Python that runs the tests for .venv.
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
 import pytest
@@ -67,6 +70,10 @@ def make_simulator(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+    # make can end before the simulators, which remove their ready file as they stop.
+    deadline = time.monotonic() + 30
+    while ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not ready.exists()  # the simulators are gone
 
 
@@ -125,3 +132,52 @@ def test_the_commands_by_hand_start_the_simulator_and_set_the_connection(tmp_pat
                environment(tmp_path, ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False"))
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"^localhost \| SUCCESS", run.stdout, re.M) and '"number": "1000"' in run.stdout
+
+
+def getting_started_blocks(title, language):
+    """The fenced blocks of one language in a section of docs/getting-started.md."""
+    text = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    section = re.search(r"^## %s\n(.*?)(?=^## |\Z)" % re.escape(title), text, re.M | re.S).group(1)
+    return re.findall(r"^```%s\n(.*?)^```" % language, section, re.M | re.S)
+
+
+def in_newcomer_shell(command, env, directory):
+    """command in a shell set up by make env, in directory, with the collection under test."""
+    return bash('eval "$(make -s env)" && export ANSIBLE_COLLECTIONS_PATH=%s && cd %s && %s' % (
+        shlex.quote(collections_path()), shlex.quote(str(directory)), command), env)
+
+
+def play_recap(run):
+    return re.search(r"^localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0", run.stdout, re.M)
+
+
+def test_getting_started_works_as_written_after_make_env(make_simulator, tmp_path):
+    first_contact, _vaulted = getting_started_blocks("First contact: one ad hoc command", "bash")
+    *skipped, adhoc = first_contact.strip().splitlines()
+    assert skipped and all(line.startswith(("export ", "read ")) for line in skipped), "the lines the page says to skip"
+    playbook, _connection_in_the_play = getting_started_blocks("First playbook", "yaml")
+    [check_run] = getting_started_blocks("First playbook", "bash")
+    [inventory] = getting_started_blocks("Extensions as inventory hosts", "yaml")
+    [graph] = getting_started_blocks("Extensions as inventory hosts", "bash")
+    registration_task, _outbound_in_the_play = getting_started_blocks("Phone registration", "yaml")
+    work = tmp_path / "newcomer"
+    work.mkdir()
+    (work / "voicemail.yml").write_text(playbook)
+    (work / "pbx.yeastar.yml").write_text(inventory)
+    (work / "registration.yml").write_text("---\n- name: Phones\n  hosts: localhost\n  gather_facts: false\n  tasks:\n"
+                                           + textwrap.indent(registration_task, "    "))
+
+    def run(command):
+        done = in_newcomer_shell(command, make_simulator, work)
+        assert done.returncode == 0, command + "\n" + done.stdout + done.stderr
+        return done
+
+    listed = run(adhoc)
+    assert re.search(r"^localhost \| SUCCESS", listed.stdout, re.M) and '"extensionlist/query": 1' in listed.stdout
+    assert check_run.strip() == "ansible-playbook voicemail.yml --check --diff"
+    assert play_recap(run(check_run)).groups() == ("2", "1")
+    assert play_recap(run("ansible-playbook voicemail.yml")).groups() == ("2", "1")  # the check run wrote nothing
+    assert play_recap(run("ansible-playbook voicemail.yml")).groups() == ("2", "0")
+    assert graph.strip() == "ansible-inventory -i pbx.yeastar.yml --graph"
+    assert "|--ext1002" in run(graph).stdout
+    assert play_recap(run("ansible-playbook registration.yml")).groups() == ("1", "0")
