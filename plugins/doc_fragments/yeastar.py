@@ -36,6 +36,13 @@ options:
       - Password of the API user, in clear. Only its MD5 digest is sent, as the API requires.
       - The PBX blocks the caller's IP address for 10 minutes after 5 failed logins in a row;
         a login refused for credentials is therefore never retried.
+      - A refused login is also recorded for 10 minutes, for every process of the same user on the same machine
+        (the forks of a run, other runs, inventory loads). After error 20003 (wrong user name or password), logins
+        to the same PBX with the same API user and password fail at once, without a request; a different password
+        is tried at once. After error 20002 (locked out), every login to that PBX fails at once.
+      - The record lives in the directory named by E(YEASTAR_LOGIN_STATE_DIR), or else in C(voiceops-pbx-UID) in the
+        temporary directory, and holds no secret. The failure message names its file; deleting that file allows
+        a login again before the 10 minutes are over.
       - If not set, the value of the E(YEASTAR_PASSWORD) environment variable is used.
       - For ad hoc commands, give the password through E(YEASTAR_PASSWORD) or a vaulted variable, not
         C(-a api_password=...), because ansible-core may repeat the module arguments in its own error output.

@@ -84,7 +84,7 @@ options:
         O(extensions) naming only its number, such as every SIP extension of the PBX for a voicemail policy.
       - The task reads the PBX's list of extensions itself (one list call), then reads them in batches and updates
         only those that differ. The result has the keys of the result of O(extensions), and RV(results) lists only
-        the extensions that were (or would be) updated or failed, without their settings: the others are in
+        the extensions that were (or would be) updated or failed, without their settings; the others are in
         RV(unchanged).
       - Mutually exclusive with O(extension) and O(extensions). Not with O(state=absent), O(new_extension) or O(purge).
     type: list

@@ -37,6 +37,22 @@ def omit_empty(request, pbx):
     return request.param
 
 
+def playbook_results(ansible, tmp_path, tasks_args, vars_files=()):
+    """Run one yeastar_extension task per item of tasks_args in one playbook; returns their registered results,
+    which hold each task's `warnings` and `api_calls` (ad hoc output prints the warnings instead), and the run."""
+    saved = tmp_path / "results.json"
+    names = ["outcome%d" % index for index in range(len(tasks_args))]
+    tasks = [{"voiceops.pbx.yeastar_extension": args, "register": name, "ignore_errors": True}
+             for name, args in zip(names, tasks_args)]
+    tasks.append({"ansible.builtin.copy": {"content": "{{ [%s] | to_json }}" % ", ".join(names), "dest": str(saved)}})
+    play = {"hosts": "localhost", "gather_facts": False, "tasks": tasks,
+            "vars_files": [str(path) for path in vars_files]}
+    (tmp_path / "tasks.yml").write_text(json.dumps([play]))
+    run = ansible.playbook(str(tmp_path / "tasks.yml"))
+    assert saved.exists(), run.stdout + run.stderr
+    return json.loads(saved.read_text()), run
+
+
 def test_converge_then_a_second_run_sends_no_update(ansible, pbx, omit_empty):
     status, result, _run = configure(ansible, dict(POLICY, extension=1002))
     assert status == "CHANGED"
@@ -89,6 +105,15 @@ def test_diff_shows_before_and_after_with_secrets_masked(ansible):
     assert "4711" not in run.stdout and "Portal#2026" not in run.stdout and "2580" not in run.stdout
 
 
+def test_the_result_has_a_diff_only_in_diff_mode(ansible):
+    _status, result, _run = configure(ansible, dict(POLICY, extension=1002, ring_timeout=300), check=True)
+    assert "diff" not in result
+    _status, result, _run = configure(ansible, {"extensions": [{"extension": 1002}], "ring_timeout": 300}, check=True)
+    assert "diff" not in result and result["updated"] == ["1002"] and result["unchanged"] == []
+    _status, _result, run = configure(ansible, dict(POLICY, extension=1002, ring_timeout=300), check=True, diff=True)
+    assert '-    "ring_timeout": 60' in run.stdout and '+    "ring_timeout": 300' in run.stdout
+
+
 def test_renumbering_is_idempotent_both_ways(ansible, pbx):
     status, result, _run = configure(ansible, {"extension": 1006, "new_extension": 2006, "display_name": "Lisa"})
     assert status == "CHANGED" and result["changed_fields"] == ["new_extension"]
@@ -106,28 +131,32 @@ def test_renumbering_is_idempotent_both_ways(ansible, pbx):
     assert status == "CHANGED" and pbx.extension("1006") is not None and pbx.extension("2006") is None
 
 
-def test_a_renumbering_read_as_done_already_warns_that_it_may_be_a_typo(ansible, pbx):
+def test_a_renumbering_read_as_done_already_warns_that_it_may_be_a_typo(ansible, pbx, tmp_path):
     before = pbx.extensions
-    status, result, run = configure(ansible, {"extension": 9999, "new_extension": 1003, "display_name": "Typo"})
-    assert status == "CHANGED" and result["changed_fields"] == ["display_name"]
+    (result,), run = playbook_results(ansible, tmp_path, [{"extension": 9999, "new_extension": 1003,
+                                                           "display_name": "Typo"}])
+    assert result["changed"] and result["changed_fields"] == ["display_name"]
     warning = ("extension 9999 does not exist but new_extension 1003 does: read as already renumbered, so the settings "
                "of the task apply to 1003 (changed or not). If 9999 is a typo, nothing was renumbered.")
-    assert warning in " ".join(result.get("warnings", [])) or warning in " ".join((run.stdout + run.stderr).split())
+    assert result["warnings"] == [warning]
+    assert "[WARNING]: " + warning in " ".join((run.stdout + run.stderr).split())
     assert pbx.extension("9999") is None and pbx.extension("1003")["username"] == "Typo"
     assert sorted(record["extnumber"] for record in pbx.extensions) == sorted(record["extnumber"] for record in before)
 
 
-def test_a_bulk_item_read_as_renumbered_already_names_the_item_in_its_warning(ansible, pbx):
-    status, _result, run = configure(ansible, {"extensions": [{"extension": 9999, "new_extension": 1003}]})
-    assert status == "SUCCESS"
+def test_a_bulk_item_read_as_renumbered_already_names_the_item_in_its_warning(ansible, pbx, tmp_path):
+    (result,), run = playbook_results(ansible, tmp_path, [{"extensions": [{"extension": 9999, "new_extension": 1003}]}])
+    assert not result["changed"] and result["unchanged"] == ["1003"]
+    assert len(result["warnings"]) == 1
+    assert result["warnings"][0].startswith("extensions[0]: extension 9999 does not exist but new_extension 1003 does")
     assert "extensions[0]: extension 9999 does not exist but new_extension 1003 does" in " ".join(
         (run.stdout + run.stderr).split())
 
 
-def test_a_real_renumbering_does_not_warn(ansible, pbx):
-    status, result, run = configure(ansible, {"extension": 1006, "new_extension": 2006})
-    assert status == "CHANGED" and pbx.extension("2006") is not None
-    assert not result.get("warnings") and "[WARNING]" not in run.stdout + run.stderr
+def test_a_real_renumbering_does_not_warn(ansible, pbx, tmp_path):
+    (result,), run = playbook_results(ansible, tmp_path, [{"extension": 1006, "new_extension": 2006}])
+    assert result["changed"] and pbx.extension("2006") is not None
+    assert "warnings" not in result and "[WARNING]" not in run.stdout + run.stderr
 
 
 def test_renumbering_onto_an_existing_extension_is_refused(ansible, pbx):
@@ -245,7 +274,11 @@ def test_all_of_type_configures_every_extension_of_the_type_in_one_task(ansible,
     args = {"all_of_type": "SIP", "ring_timeout": 60, "api_version": api_version}
     status, result, _run = configure(ansible, args)
     assert status == "CHANGED" and result["updated"] == ["1002", "1004", "1006"], result
-    assert [item["extension"] for item in result["results"]] == ["1002", "1003", "1004", "1006"]
+    # all_of_type lists in results only what changed, without settings; the others are in unchanged
+    assert [(item["extension"], item["outcome"]) for item in result["results"]] == [
+        ("1002", "updated"), ("1004", "updated"), ("1006", "updated")]
+    assert not any("settings" in item for item in result["results"])
+    assert result["unchanged"] == ["1003"] and "diff" not in result
     assert pbx.counters == {"login": 1, list_call: 1, "extension/query": 1, "extension/update": 3, "logout": 1}
     assert {n: pbx.extension(n)["ringtimeout"] for n in ("1000", "1002", "1003", "1005", "1006")} == {
         "1000": "30", "1002": "60", "1003": "60", "1005": "15", "1006": "60"}
@@ -268,6 +301,28 @@ def test_all_of_type_is_refused_before_any_call_where_it_cannot_apply(ansible, p
     status, result, _run = configure(ansible, args)
     assert status == "FAILED" and words in result["msg"], result["msg"]
     assert pbx.counters == {}
+
+
+# one change, and blanks of fields that a PBX in omit-empty mode leaves out
+BULK_SETTINGS = {"ring_timeout": 60, "agent_id": "", "email": "", "mobile_prefix": "",
+                 "always_forward_extension": "", "no_answer_forward_extension": ""}
+SIP = ["1002", "1003", "1004", "1006"]
+READ_ONLY = {"login": 1, "extension/query": 1, "logout": 1}
+
+
+def test_second_bulk_runs_send_no_update_in_every_form(ansible, pbx, tmp_path, omit_empty):
+    (converge, *second_runs), _run = playbook_results(ansible, tmp_path, [
+        dict(BULK_SETTINGS, all_of_type="SIP"),
+        dict(BULK_SETTINGS, all_of_type="SIP"),
+        dict(BULK_SETTINGS, extension=SIP),
+        {"extensions": [dict(BULK_SETTINGS, extension=number) for number in SIP]},
+    ])
+    assert converge["changed"] and converge["updated"] == ["1002", "1003", "1004", "1006"], converge
+    for result in second_runs:
+        assert not result["changed"] and result["updated"] == [] and result["unchanged"] == SIP, result
+    assert [result["api_calls"] for result in second_runs] == [
+        dict(READ_ONLY, **{"extensionlist/query": 1}), READ_ONLY, READ_ONLY]
+    assert pbx.counters["extension/update"] == converge["api_calls"]["extension/update"] == 4
 
 
 def test_an_unchanged_extension_shows_every_setting_alone_and_none_in_a_bulk_result(ansible, pbx):
@@ -395,19 +450,11 @@ def test_every_field_by_its_vendor_name_then_by_its_option_name(ansible, pbx, om
 
 
 def bulk_result(ansible, tmp_path, args):
-    """Run yeastar_extension in a playbook, its arguments from a vars file (a 5,000-item list is too long for
-    a command line); returns the registered result."""
+    """The registered result of yeastar_extension, its arguments from a vars file (a 5,000-item list is too long
+    for a command line)."""
     (tmp_path / "args.json").write_text(json.dumps({"task_args": args}))
-    saved = tmp_path / "result.json"
-    (tmp_path / "bulk.yml").write_text(json.dumps([{
-        "hosts": "localhost", "gather_facts": False, "vars_files": [str(tmp_path / "args.json")],
-        "tasks": [
-            {"voiceops.pbx.yeastar_extension": "{{ task_args }}", "register": "outcome", "ignore_errors": True},
-            {"ansible.builtin.copy": {"content": "{{ outcome | to_json }}", "dest": str(saved)}},
-        ]}]))
-    run = ansible.playbook(str(tmp_path / "bulk.yml"))
-    assert saved.exists(), run.stdout + run.stderr
-    return json.loads(saved.read_text())
+    results, _run = playbook_results(ansible, tmp_path, ["{{ task_args }}"], vars_files=[tmp_path / "args.json"])
+    return results[0]
 
 
 def test_5000_missing_extensions_fail_with_a_short_message_and_every_problem(ansible, pbx, tmp_path):
