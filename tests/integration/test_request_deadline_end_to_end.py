@@ -45,7 +45,6 @@ def test_sip_register_status_gives_each_try_request_timeout_seconds(ansible, tri
     assert 4 + 7 <= result["elapsed"] < 4 * 1.5 + 7
 
 
-
 class TrickleAfterLogin(TrickleServer):
     """Answers the login at once and trickles every later answer, so that a read gets its retries."""
 
