@@ -22,13 +22,19 @@ def log(message):
 
 
 class Run:
-    def __init__(self, wall, cpu, returncode, output, calls=None):
+    def __init__(self, wall, cpu, returncode, output, errors="", calls=None):
         self.wall = wall
         self.cpu = cpu
         self.returncode = returncode
-        self.output = output
+        self.output = output  # standard output: what the measured command prints as its result
+        self.errors = errors  # standard error: warnings (such as a library's deprecation warning) and errors
         self.calls = calls or {}
         self.pbx_seconds = 0.0   # the simulator's time answering the run's calls
+
+    @property
+    def transcript(self):
+        """Both outputs, for a message about a failed run."""
+        return self.output + self.errors
 
 
 class Runner:
@@ -57,11 +63,11 @@ class Runner:
         )
 
     def run(self, command, env=None):
-        output = self.work / "last-output.txt"
+        output, errors = self.work / "last-output.txt", self.work / "last-errors.txt"
         started = time.perf_counter()
-        with open(output, "wb") as sink:
+        with open(output, "wb") as sink, open(errors, "wb") as error_sink:
             process = subprocess.Popen(command, env=dict(self.env, **(env or {})), cwd=str(self.work),
-                                       stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, stdout=sink, stderr=error_sink,
                                        start_new_session=True)
             try:
                 _pid, status, usage = os.wait4(process.pid, 0)
@@ -71,8 +77,8 @@ class Runner:
                 raise
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        return Run(wall, usage.ru_utime + usage.ru_stime, process.returncode,
-                   output.read_text(errors="replace")), usage.ru_maxrss
+        return Run(wall, usage.ru_utime + usage.ru_stime, process.returncode, output.read_text(errors="replace"),
+                   errors.read_text(errors="replace")), usage.ru_maxrss
 
     def playbook(self, playbook, *arguments, env=None):
         run, _rss = self.run([self.bin["ansible-playbook"], str(playbook)] + list(arguments), env)

@@ -67,7 +67,7 @@ class Benchmark:
         run.calls = sim.counters()
         run.pbx_seconds = sim.pbx_seconds()
         if run.returncode != 0:
-            tail = "\n".join(run.output.splitlines()[-25:])
+            tail = "\n".join(run.transcript.splitlines()[-25:])
             raise HarnessError("%s run of %s failed (exit %s):\n%s" % (kind, playbook.name, run.returncode, tail))
         log("    %-9s %7.2fs wall %7.2fs cpu  calls %s" % (kind, run.wall, run.cpu, json.dumps(run.calls, sort_keys=True)))
         return run

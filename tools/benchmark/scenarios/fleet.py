@@ -162,7 +162,7 @@ def inventory_run(sim, runner, source, expected, check, what):
     run, _rss = runner.inventory(source)
     run.calls = sim.counters()
     if run.returncode != 0:
-        raise HarnessError("ansible-inventory (%s) failed:\n%s" % (what, run.output[-3000:]))
+        raise HarnessError("ansible-inventory (%s) failed:\n%s" % (what, run.transcript[-3000:]))
     check(run.calls == expected, "scenario 8 (%s): made PBX calls %s, expected %s" % (
         what, json.dumps(run.calls, sort_keys=True), json.dumps(expected, sort_keys=True)))
     log("    %-9s %7.2fs wall %7.2fs cpu  calls %s" % (what, run.wall, run.cpu, json.dumps(run.calls, sort_keys=True)))
@@ -183,7 +183,7 @@ def run_inventory(bench, sim, runner):
         shutil.rmtree(cache_dir, ignore_errors=True)
         first, _rss = runner.inventory(source)
         if first.returncode != 0:
-            raise HarnessError("ansible-inventory failed:\n" + first.output[-3000:])
+            raise HarnessError("ansible-inventory failed:\n" + first.transcript[-3000:])
         listing = json.loads(first.output)
         hosts = len(listing.get("_meta", {}).get("hostvars", {}))
         static = bench.work / ("fleet-static-%s.json" % label)

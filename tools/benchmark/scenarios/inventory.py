@@ -42,7 +42,7 @@ def run(bench, n):
             shutil.rmtree(cache_dir, ignore_errors=True)
             first, rss = runner.inventory(source)
             if first.returncode != 0:
-                raise HarnessError("ansible-inventory failed:\n" + first.output[-3000:])
+                raise HarnessError("ansible-inventory failed:\n" + first.transcript[-3000:])
             static = bench.work / ("static-%s.yml" % label)
             static_size = write_static_inventory(json.loads(first.output), static)
             expected_cold = {"login": 1, "extensionlist/query": 1, "logout": 1}
@@ -60,7 +60,7 @@ def run(bench, n):
                     run, rss = runner.inventory(static if kind == "static" else source)
                     run.calls = sim.counters()
                     if run.returncode != 0:
-                        raise HarnessError("ansible-inventory (%s) failed:\n%s" % (kind, run.output[-3000:]))
+                        raise HarnessError("ansible-inventory (%s) failed:\n%s" % (kind, run.transcript[-3000:]))
                     if kind == "cold":
                         peak = max(peak, rss)
                     elif kind == "static":
