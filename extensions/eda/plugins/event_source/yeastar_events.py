@@ -37,7 +37,7 @@ description:
   - Sends a heartbeat every O(heartbeat_interval) seconds; logs in again when the token is gone
     (errno 20004, 20005, 20006) and after a C(BootUp) report. A login refused for credentials or
     lockout (20003, 20002) is never repeated - the source stops with the reason, as it does after a login
-    that was sent but got no answer. A login that could not be sent (no connection: the PBX restarting) is
+    that was sent but got no answer. A login that could not be sent (no connection, the PBX restarting) is
     tried again after 1, 2, 4, ... up to 60 seconds, 8 times.
   - Only the PBX's own addresses (O(host) resolved at start) and O(allowed_senders) may post;
     others get 403 and a log line. Bodies that are not a JSON object get 400. A report repeated

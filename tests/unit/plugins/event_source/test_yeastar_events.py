@@ -17,6 +17,7 @@ import sys
 import time
 
 import pytest
+import yaml
 
 from ansible_collections.voiceops.pbx.extensions.eda.plugins.event_source import yeastar_events
 from ansible_collections.voiceops.pbx.plugins.module_utils._http_transport import NotSentError, TransportError
@@ -475,3 +476,10 @@ def test_the_heartbeat_interval_leaves_time_for_a_second_heartbeat(pbx):
     assert settings.heartbeat_interval == 900
     with pytest.raises(yeastar_events.OptionsError, match="heartbeat_interval: 901.0 is invalid; it must be more than 0 and at most 900"):
         yeastar_events.read_settings(source_args(pbx, heartbeat_interval=901))
+
+
+def test_the_documentation_and_examples_are_yaml():
+    # ansible-test sanity does not read event sources; galaxy-importer and ansible-doc do.
+    documented = yaml.safe_load(yeastar_events.DOCUMENTATION)
+    assert documented["options"]["heartbeat_interval"]["default"] == 600
+    yaml.safe_load(yeastar_events.EXAMPLES)
